@@ -1,0 +1,63 @@
+"""Configuration dataclasses. Each field's help lives in its metadata, so the
+CLI's --help and the GUI's tooltips come from one place."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def opt(default: Any, help: str, **meta: Any) -> Any:
+    return field(default=default, metadata={"help": help, **meta})
+
+
+@dataclass
+class GenerationConfig:
+    max_tokens: int = opt(512, "Most tokens to generate for one answer.", min=1, max=32768)
+    temperature: float = opt(
+        0.7, "Sampling temperature; 0 always picks the likeliest token.", min=0.0, max=2.0
+    )
+    top_p: float = opt(
+        0.9,
+        "Nucleus sampling: keep the smallest set of tokens whose probability adds up to this.",
+        min=0.0,
+        max=1.0,
+    )
+    min_p: float = opt(
+        0.0, "Drop tokens less likely than this fraction of the likeliest one.", min=0.0, max=1.0
+    )
+    top_k: int = opt(0, "Keep only the k likeliest tokens (0: no limit).", min=0, max=1000)
+    repetition_penalty: float = opt(
+        1.1, "Penalise tokens already in the recent context (1: off).", min=1.0, max=2.0
+    )
+    seed: int | None = opt(None, "Random seed, for answers you can reproduce.")
+
+    @classmethod
+    def from_dict(cls: type[T], data: dict[str, Any] | None) -> T:
+        """Build from a dict, ignoring unknown keys so saved settings survive upgrades."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def validate(self) -> None:
+        from engine.errors import SastreError
+
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            lo, hi = f.metadata.get("min"), f.metadata.get("max")
+            if value is None:
+                continue
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                raise SastreError(
+                    f"Setting {f.name.replace('_', '-')}={value} is out of range; use a value "
+                    f"between {lo} and {hi}."
+                )
+
+
+def help_for(cls: type, name: str) -> str:
+    return next(f.metadata.get("help", "") for f in dataclasses.fields(cls) if f.name == name)

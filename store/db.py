@@ -1,0 +1,154 @@
+"""The one place that opens SQLite: connection, pragmas, sqlite-vec, transactions.
+
+sqlean.py is a drop-in sqlite3 that can load extensions on every platform
+(the stdlib module cannot on macOS system Python and on many Linux builds).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlean as sqlite3
+import sqlite_vec
+
+from store.errors import StoreError
+
+DB_FILENAME = "sastre.db"
+
+Row = sqlite3.Row
+IntegrityError = sqlite3.IntegrityError
+
+
+def serialize_f32(vector: Sequence[float]) -> bytes:
+    """sqlite-vec's float32 blob format."""
+    return struct.pack(f"{len(vector)}f", *vector)
+
+
+def _explain(path: Path, exc: Exception) -> StoreError:
+    msg = str(exc).lower()
+    if "disk is full" in msg or "disk i/o" in msg:
+        return StoreError(
+            f"The disk holding {path} is full or failing ({exc}). Free some space and try "
+            "again; everything saved before this is intact."
+        )
+    if "not a database" in msg or "malformed" in msg or "encrypted" in msg:
+        return StoreError(
+            f"The database {path} is damaged or is not a Sastre database ({exc}). Move it "
+            "aside (Sastre never deletes it) to start fresh, or restore a backup, or use "
+            "another --data-dir."
+        )
+    if "readonly" in msg or "unable to open" in msg or "permission" in msg:
+        return StoreError(
+            f"Cannot write the database {path} ({exc}). Check the folder's permissions or "
+            "choose another --data-dir."
+        )
+    return StoreError(f"Database error in {path}: {exc}")
+
+
+class Database:
+    """A connection with sqlite-vec loaded, WAL, foreign keys and a re-entrant lock.
+
+    One connection is shared by the GUI and engine threads; the lock serialises
+    access (SQLite itself would, but the Python object is not thread-safe).
+    """
+
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self.lock = threading.RLock()
+        self._depth = 0
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A transaction; nested calls join the outer one. Rolls back on error."""
+        with self.lock:
+            outer = self._depth == 0
+            if outer:
+                self.conn.execute("BEGIN IMMEDIATE")
+            self._depth += 1
+            try:
+                yield self.conn
+            except BaseException:
+                self._depth -= 1
+                if outer:
+                    self.conn.rollback()
+                raise
+            self._depth -= 1
+            if outer:
+                try:
+                    self.conn.commit()
+                except sqlite3.Error as exc:
+                    self.conn.rollback()
+                    raise _explain(self.path, exc) from exc
+
+    def execute(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlite3.Cursor:
+        with self.lock:
+            try:
+                return self.conn.execute(sql, params)
+            except sqlite3.OperationalError as exc:
+                raise _explain(self.path, exc) from exc
+
+    def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
+        with self.lock:
+            return self.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlite3.Row | None:
+        with self.lock:
+            return self.execute(sql, params).fetchone()
+
+    def versions(self) -> dict[str, str]:
+        sqlite_v, vec_v = self.conn.execute("SELECT sqlite_version(), vec_version()").fetchone()
+        return {"sqlite": sqlite_v, "sqlite_vec": vec_v}
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+
+def _load_extensions(conn: sqlite3.Connection) -> None:
+    conn.enable_load_extension(True)
+    sqlite_vec.load(conn)
+    conn.enable_load_extension(False)
+
+
+def connect(data_dir: str | Path, *, migrate: bool = True) -> Database:
+    """Open (creating if needed) the database in data_dir and bring its schema up to date."""
+    from store.migrations import apply_migrations
+
+    data_dir = Path(data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"Cannot create the data folder {data_dir} ({exc.strerror}). Choose another "
+            "folder with --data-dir or SASTRE_HOME."
+        ) from exc
+    path = data_dir / DB_FILENAME
+    try:
+        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        _load_extensions(conn)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=5000")
+        db = Database(path, conn)
+        if migrate:
+            apply_migrations(db)
+        return db
+    except sqlite3.Error as exc:
+        raise _explain(path, exc) from exc
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def loads(text: str | None, default: Any = None) -> Any:
+    return default if text is None else json.loads(text)

@@ -1,0 +1,72 @@
+from engine.config import GenerationConfig
+from engine.prompts import fit_history
+
+CFG = GenerationConfig(max_tokens=12, temperature=0.0)
+
+
+def run(engine, text, **kw):
+    events = list(engine.chat.send(text, config=kw.pop("config", CFG), **kw))
+    assert events[-1].result is not None
+    assert all(e.result is None for e in events[:-1])
+    return events
+
+
+def test_send_streams_and_saves_the_exact_prompt(tiny_engine):
+    events = run(tiny_engine, "hello there", system="Be brief.")
+    result = events[-1].result
+    assert "".join(e.text for e in events) == result.text
+    msgs = tiny_engine.store.chats.messages(result.chat_id)
+    assert [m.role for m in msgs] == ["user", "assistant"]
+    user, answer = msgs
+    assert user.content == "hello there"
+    assert answer.id == result.message_id and answer.content == result.text
+    assert answer.prompt == result.prompt
+    assert "Be brief." in answer.prompt and "hello there" in answer.prompt
+    assert answer.params["max_tokens"] == 12 and answer.model == "tiny"
+    assert answer.generation_tokens == result.generation_tokens > 0
+    assert tiny_engine.store.chats.get(result.chat_id).system_prompt == "Be brief."
+
+
+def test_continuing_a_chat_sends_the_history_and_reuses_the_cache(tiny_engine):
+    first = run(tiny_engine, "first question")[-1].result
+    second = run(tiny_engine, "second question", chat_id=first.chat_id)[-1].result
+    assert second.chat_id == first.chat_id
+    assert "first question" in second.prompt and first.text in second.prompt
+    assert second.cached_tokens >= first.prompt_tokens
+    assert len(tiny_engine.store.chats.messages(first.chat_id)) == 4
+
+
+def test_no_save_writes_nothing(tiny_engine):
+    result = run(tiny_engine, "private", save=False)[-1].result
+    assert result.chat_id is None and result.message_id is None
+    assert tiny_engine.store.chats.list() == []
+
+
+def test_stopping_early_keeps_the_partial_answer(tiny_engine):
+    stream = tiny_engine.chat.send("hello", config=GenerationConfig(max_tokens=100, temperature=0))
+    got = [next(stream).text for _ in range(3)]
+    stream.close()  # what a caller breaking out of the loop (Ctrl-C) does
+    chat = tiny_engine.store.chats.list()[0]
+    answer = tiny_engine.store.chats.messages(chat.id)[-1]
+    assert answer.role == "assistant" and answer.finish_reason == "cancelled"
+    assert answer.content.startswith("".join(got))
+
+
+def test_fit_history_drops_whole_old_turns():
+    history = []
+    for i in range(5):
+        history += [
+            {"role": "user", "content": f"q{i} " * 10},
+            {"role": "assistant", "content": f"a{i} " * 10},
+        ]
+
+    def count(msgs):
+        return sum(len(m["content"].split()) for m in msgs)
+
+    msgs = fit_history("sys", history, "now", count, budget=50)
+    assert msgs[0] == {"role": "system", "content": "sys"}
+    assert msgs[-1] == {"role": "user", "content": "now"}
+    assert count(msgs) <= 50
+    assert msgs[1]["role"] == "user" and msgs[1]["content"].startswith("q3")
+    # Too small for any history: system and the new message are still sent.
+    assert fit_history("sys", history, "now", count, budget=1) == [msgs[0], msgs[-1]]

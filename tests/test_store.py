@@ -1,0 +1,101 @@
+import pytest
+
+from store import Store
+from store.chats import Message
+from store.db import DB_FILENAME, connect
+from store.errors import StoreError
+from store.migrations import MIGRATIONS, applied_migrations
+
+
+def test_migrations_from_empty_and_recorded_once(tmp_path):
+    db = connect(tmp_path)
+    assert applied_migrations(db) == [name for name, _ in MIGRATIONS]
+    tables = {r[0] for r in db.query("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"models", "chats", "messages", "settings", "migrations"} <= tables
+    db.close()
+    db = connect(tmp_path)  # reopening applies nothing twice
+    assert len(applied_migrations(db)) == len(MIGRATIONS)
+    db.close()
+
+
+def test_connection_has_vec_fts5_wal_and_foreign_keys(tmp_path):
+    db = connect(tmp_path)
+    assert db.versions()["sqlite_vec"].startswith("v")
+    assert db.one("PRAGMA journal_mode")[0] == "wal"
+    assert db.one("PRAGMA foreign_keys")[0] == 1
+    db.execute("CREATE VIRTUAL TABLE t_fts USING fts5(body)")
+    db.execute("INSERT INTO t_fts VALUES ('a tailor cuts cloth')")
+    assert db.one("SELECT count(*) FROM t_fts WHERE t_fts MATCH 'tailor'")[0] == 1
+    db.execute("CREATE VIRTUAL TABLE t_vec USING vec0(embedding float[2] distance_metric=cosine)")
+    from store.db import serialize_f32
+
+    db.execute("INSERT INTO t_vec(rowid, embedding) VALUES (1, ?)", (serialize_f32([1.0, 0.0]),))
+    db.execute("INSERT INTO t_vec(rowid, embedding) VALUES (2, ?)", (serialize_f32([0.0, 1.0]),))
+    row = db.one(
+        "SELECT rowid FROM t_vec WHERE embedding MATCH ? AND k = 1", (serialize_f32([0.9, 0.1]),)
+    )
+    assert row[0] == 1
+
+
+def test_database_from_newer_version_is_refused(tmp_path):
+    db = connect(tmp_path)
+    db.execute("INSERT INTO migrations VALUES ('9999_future', 'x')")
+    db.close()
+    with pytest.raises(StoreError, match="newer Sastre"):
+        connect(tmp_path)
+
+
+def test_corrupt_database_is_explained_and_left_untouched(tmp_path):
+    path = tmp_path / DB_FILENAME
+    junk = b"this is not sqlite at all" * 200
+    path.write_bytes(junk)
+    with pytest.raises(StoreError, match="damaged") as info:
+        connect(tmp_path)
+    assert str(path) in str(info.value)
+    assert path.read_bytes() == junk
+
+
+def test_chats_round_trip_and_cascade(tmp_path):
+    store = Store.open(tmp_path)
+    cid = store.chats.create(title="Cover letters", model="m")
+    uid = store.chats.add_message(Message(None, cid, "user", "hola"))
+    aid = store.chats.add_message(
+        Message(None, cid, "assistant", "¡Hola!", prompt="<p>", params={"temperature": 0.1},
+                generation_tokens=3, finish_reason="stop", parent_id=uid)
+    )  # fmt: skip
+    msgs = store.chats.messages(cid)
+    assert [m.role for m in msgs] == ["user", "assistant"]
+    assert msgs[1].prompt == "<p>" and msgs[1].params == {"temperature": 0.1}
+    assert store.chats.message(aid).parent_id == uid
+    assert store.chats.get(cid).message_count == 2
+    assert [c.id for c in store.chats.list(search="Hola")] == [cid]
+    assert store.chats.list(search="nothing-like-this") == []
+    assert store.chats.delete(cid)
+    assert store.db.one("SELECT count(*) FROM messages")[0] == 0
+
+
+def test_failed_transaction_loses_nothing_saved(tmp_path):
+    store = Store.open(tmp_path)
+    cid = store.chats.create(title="keep me")
+    with pytest.raises(RuntimeError):
+        with store.db.tx() as c:
+            c.execute("DELETE FROM chats")
+            raise RuntimeError("crash mid-write")
+    assert store.chats.get(cid).title == "keep me"
+
+
+def test_settings(tmp_path):
+    store = Store.open(tmp_path)
+    assert store.settings.get("x", 5) == 5
+    store.settings.set("x", {"a": [1, 2]})
+    store.settings.set("x", {"a": [3]})
+    assert store.settings.get("x") == {"a": [3]}
+    store.settings.delete("x")
+    assert store.settings.all() == {}
+
+
+def test_unwritable_data_dir_is_explained(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreError, match="--data-dir"):
+        connect(blocker / "sub")
