@@ -74,10 +74,14 @@ class Database:
             self._depth += 1
             try:
                 yield self.conn
-            except BaseException:
+            except BaseException as exc:
                 self._depth -= 1
                 if outer:
                     self.conn.rollback()
+                if isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+                    exc, sqlite3.IntegrityError
+                ):
+                    raise _explain(self.path, exc) from exc
                 raise
             self._depth -= 1
             if outer:

@@ -99,3 +99,18 @@ def test_unwritable_data_dir_is_explained(tmp_path):
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match="--data-dir"):
         connect(blocker / "sub")
+
+
+def test_full_disk_is_explained_and_saved_chats_survive(tmp_path):
+    store = Store.open(tmp_path)
+    cid = store.chats.create(title="saved before")
+    store.chats.add_message(Message(None, cid, "user", "keep this"))
+    # SQLite's own "database or disk is full" (SQLITE_FULL), by capping the file's pages.
+    pages = store.db.one("PRAGMA page_count")[0]
+    store.db.execute(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(StoreError, match="full") as info:
+        store.chats.add_message(Message(None, cid, "assistant", "x" * 200_000))
+    assert "intact" in str(info.value)
+    store.close()
+    store = Store.open(tmp_path)
+    assert [m.content for m in store.chats.messages(cid)] == ["keep this"]
