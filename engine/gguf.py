@@ -488,9 +488,11 @@ def _quantize(
     """Quantize with mlx-lm, keeping the GGUF's own blocks where they are good enough.
 
     A Q4_0/Q4_1/Q8_0 block is an MLX affine group of 32, so a layer the file stores
-    at `bits` or fewer is kept exactly: re-quantizing would stack a second rounding
-    on the first. So are the embedding and output layer at any precision, since
-    llama.cpp keeps those finer on purpose (they cost the most quality).
+    at exactly `bits` is kept as is: re-quantizing would stack a second rounding on
+    the first. So are the embedding and output layer when stored finer than `bits`,
+    since llama.cpp keeps those finer on purpose (they cost the most quality). A
+    layer stored coarser than asked is re-quantized from its float values, so an
+    8-bit copy really is 8-bit where it says so.
     """
     from mlx.utils import tree_flatten
     from mlx_lm.utils import quantize_model
@@ -498,7 +500,8 @@ def _quantize(
     kept = {
         path: _bits(w, scales)
         for path, (w, scales, _) in packed.items()
-        if _bits(w, scales) <= bits or path in ("model.embed_tokens", "lm_head")
+        if _bits(w, scales) == bits
+        or (_bits(w, scales) > bits and path in ("model.embed_tokens", "lm_head"))
     }
 
     def predicate(path: str, module: Any) -> bool | dict:

@@ -69,7 +69,8 @@ def describe_folder(path: Path) -> dict:
     """Architecture, parameter count and quantization of a model folder."""
     config = json.loads((path / "config.json").read_text())
     q = config.get("quantization") or config.get("quantization_config")
-    bits = q.get("bits") if isinstance(q, dict) else None
+    q = q if isinstance(q, dict) else {}
+    bits = q.get("bits")
     params, dtypes = 0, set()
     for st in path.glob("*.safetensors"):
         for name, (dtype, shape) in _safetensors_shapes(st).items():
@@ -79,7 +80,8 @@ def describe_folder(path: Path) -> dict:
             for d in shape:
                 count *= d
             if dtype == "U32" and bits:  # packed quantized weights
-                count = count * 32 // bits
+                layer = q.get(name.removesuffix(".weight"))  # per-layer override, if any
+                count = count * 32 // (layer["bits"] if isinstance(layer, dict) else bits)
             else:
                 dtypes.add(dtype)
             params += count
@@ -356,13 +358,23 @@ class ModelManager:
             )
         out_name = valid_name(out_name or f"{name}-{bits}bit")
         self._check_free(out_name)
-        from mlx_lm.convert import convert
-
         self.models_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.models_dir / f".{out_name}.partial"
         shutil.rmtree(tmp, ignore_errors=True)
         try:
-            convert(str(src.path), str(tmp), quantize=True, q_bits=bits, q_group_size=group_size)
+            if src.source == "embedded":
+                # Re-quantizing weights that were dequantized from 4-bit compounds the
+                # error (a 135M model's answers turn to noise); quantize from the GGUF,
+                # which keeps its exact 4-bit blocks.
+                from engine.gguf import convert_gguf, embedded_gguf_path
+
+                convert_gguf(embedded_gguf_path(), tmp, q_bits=bits, q_group_size=group_size)
+            else:
+                from mlx_lm.convert import convert
+
+                convert(
+                    str(src.path), str(tmp), quantize=True, q_bits=bits, q_group_size=group_size
+                )
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
             _copy_space_error(exc, tmp)

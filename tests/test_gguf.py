@@ -331,7 +331,8 @@ def test_quantized_output_loads_with_mlx_lm(tiny, tmp_path, bits):
     model, _ = mlx_lm.load(str(out))
     attention = model.model.layers[0].self_attn
     assert attention.v_proj.bits == bits  # F32 in the file: quantized to `bits`
-    assert attention.q_proj.bits == 4  # Q4_0 in the file: kept as is, never finer
+    # Q4_0 in the file: kept as is at 4 bits; an 8-bit copy is 8-bit throughout.
+    assert attention.q_proj.bits == bits
     ids = [5, 17, 100, 250, 3, 42, 7, 199]
     got, want = logits(model, ids), logits(reference_model(args, expected), ids)
     # Quantization error only: the logits still track the original closely.

@@ -67,3 +67,21 @@ def test_models_list_describes_the_embedded_model(real_cli, capsys):
     assert info["architecture"].startswith("llama")
     assert 130e6 < info["parameters"] < 140e6
     assert info["source"] == "embedded" and info["present"]
+
+
+def test_quantized_copy_of_the_embedded_model_still_answers(real_cli, capsys):
+    """The 4-bit copy (the Apple-GPU form) keeps the GGUF's own 4-bit blocks."""
+    code = main(
+        ["models", "quantize", "SmolLM2-135M-Instruct", "--bits", "4", "--data-dir", str(real_cli)]
+    )
+    assert code == 0, capsys.readouterr().err
+    capsys.readouterr()
+    main(["models", "list", "--json", "--data-dir", str(real_cli)])
+    q = {m["name"]: m for m in json.loads(capsys.readouterr().out)}["SmolLM2-135M-Instruct-4bit"]
+    assert q["quantization"].startswith("4-bit") and q["size_bytes"] < 200e6
+    code = main(
+        ["chat", "What is the capital of France?", "--model", "SmolLM2-135M-Instruct-4bit",
+         "--temperature", "0", "--max-tokens", "12", "--json", "--no-save", "--data-dir", str(real_cli)]
+    )  # fmt: skip
+    assert code == 0
+    assert "Paris" in json.loads(capsys.readouterr().out)["text"]
