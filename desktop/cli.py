@@ -16,6 +16,12 @@ import threading
 import traceback
 from pathlib import Path
 
+from desktop.cli_personalize import COMMANDS as PERSONALIZE_COMMANDS
+from desktop.cli_personalize import add_parsers as add_personalize_parsers
+from desktop.cli_rag import COMMANDS as RAG_COMMANDS
+from desktop.cli_rag import add_parsers as add_rag_parsers
+from desktop.cli_train import COMMANDS as TRAIN_COMMANDS
+from desktop.cli_train import add_parsers as add_train_parsers
 from engine.config import GenerationConfig, help_for
 from engine.errors import USER_ERRORS, SastreError
 
@@ -75,6 +81,21 @@ def build_parser() -> Parser:
     p.add_argument(
         "--json", action="store_true", help="Print one JSON object at the end instead of streaming."
     )
+    p.add_argument("--persona", metavar="NAME", help="Use a persona (see `sastre personas list`).")
+    p.add_argument(
+        "--adapter", metavar="NAME", help="Use a trained adapter (see `sastre adapters list`)."
+    )
+    p.add_argument(
+        "--show-prompt",
+        action="store_true",
+        help="Print the exact prompt sent, part by part with token counts, before the answer "
+        '(with --json: the field "prompt").',
+    )
+    p.add_argument(
+        "--no-personalize",
+        action="store_true",
+        help="Leave out memories and examples from your feedback.",
+    )
     for name, flag, typ in (
         ("temperature", "--temperature", float),
         ("top_p", "--top-p", float),
@@ -122,6 +143,10 @@ def build_parser() -> Parser:
     q.add_argument("--json", action="store_true")
     q = _sub(cs, "rm", "Delete a chat.")
     q.add_argument("id", type=int)
+
+    add_rag_parsers(subs, _sub)  # index, watch, search, ask, collections, docs
+    add_personalize_parsers(subs, _sub)  # feedback, personas, memory
+    add_train_parsers(subs, _sub)  # datasets, train, adapters, eval
 
     p = _sub(subs, "doctor", "Check the installation and explain any problem.")
     p.add_argument("--json", action="store_true")
@@ -218,14 +243,22 @@ def cmd_chat(args) -> int:
             save=not args.no_save,
             cancel=cancel,
             progress=_ConsoleProgress(),
+            persona=args.persona,
+            personalize=not args.no_personalize,
+            adapter=args.adapter,
         ):
+            if ev.parts is not None and args.show_prompt and stream_out:
+                from engine.personalize import format_parts
+
+                print(format_parts(ev.parts) + "\n", flush=True)
             if stream_out and ev.text:
                 sys.stdout.write(ev.text)
                 sys.stdout.flush()
             if ev.result:
                 result = ev.result
     if args.json:
-        _print_json(result.public())
+        extra = {"prompt": {"text": result.prompt, "parts": result.prompt_parts}}
+        _print_json({**result.public(), **(extra if args.show_prompt else {})})
     else:
         sys.stdout.write("\n")
         if result.finish_reason == "cancelled":
@@ -418,6 +451,9 @@ COMMANDS = {
     "chats": cmd_chats,
     "doctor": cmd_doctor,
     "gui": cmd_gui,
+    **RAG_COMMANDS,
+    **TRAIN_COMMANDS,
+    **PERSONALIZE_COMMANDS,
 }
 
 

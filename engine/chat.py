@@ -8,19 +8,21 @@ statistics, after -- including a partial answer when the user stops it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from engine.config import GenerationConfig
-from engine.errors import ChatNotFoundError
+from engine.errors import ChatNotFoundError, SastreError
 from engine.models import ModelManager, Progress
-from engine.prompts import DEFAULT_SYSTEM_PROMPT, fit_history
+from engine.prompts import DEFAULT_SYSTEM_PROMPT
 from store import Store
 from store.chats import Message
 
 if TYPE_CHECKING:
     from engine.generate import Generator
+    from engine.rag import Library, Retrieval
+    from store.personas import Persona
 
 
 @dataclass
@@ -38,11 +40,21 @@ class ChatResult:
     finish_reason: str
     cached_tokens: int = 0
     prompt: str = ""
+    # Answers from a collection: the numbered sources [n] refers to (n, path, page,
+    # heading, text, chunk_id) and the time retrieval took.
+    sources: list[dict] = field(default_factory=list)
+    retrieval_ms: float | None = None
+    # Personalization: the prompt's named parts with token counts (what the inspector
+    # shows), the persona used, and facts proposed as memories from the user's message.
+    prompt_parts: list[dict] = field(default_factory=list)
+    persona: str | None = None
+    memories_proposed: list[int] = field(default_factory=list)
 
     def public(self) -> dict:
         """The fields `sastre chat --json` promises."""
         d = asdict(self)
-        for k in ("finish_reason", "cached_tokens", "prompt"):
+        for k in ("finish_reason", "cached_tokens", "prompt", "sources", "retrieval_ms",
+                  "prompt_parts", "persona", "memories_proposed"):  # fmt: skip
             d.pop(k)
         return d
 
@@ -53,25 +65,67 @@ class ChatEvent:
 
     text: str
     result: ChatResult | None = None
+    parts: list[dict] | None = None  # the prompt's parts, on an event before the first token
 
 
 class ChatService:
-    def __init__(self, store: Store, models: ModelManager):
+    def __init__(
+        self,
+        store: Store,
+        models: ModelManager,
+        library: Callable[[], Library] | None = None,
+    ):
         self.store = store
         self.models = models
+        self._library = library  # the document library, made on first use
+        # Embeds questions for few-shot from feedback; default: the library's embedder.
+        self.embedder: Callable[[], object] | None = None
         self._generator: Generator | None = None
         self._key: tuple[str, str | None] | None = None
 
-    def generator(self, model: str | None = None, progress: Progress | None = None) -> Generator:
-        from engine.generate import Generator, load_model  # MLX loads on first use only
+    def generator(
+        self, model: str | None = None, progress: Progress | None = None, adapter: str | None = None
+    ) -> Generator:
+        """The loaded model; `adapter` (a trained LoRA name, '' for none) is swapped in place
+        when only the adapter changes, without reloading the base."""
+        from engine.generate import Generator, load_model, set_adapter  # MLX loads on first use
 
+        if adapter and model is None and (arec := self.store.adapters.get(adapter)) is not None:
+            model = arec.base_model
         rec = self.models.resolve(model, progress)
-        key = (rec.path, None)
+        key = (rec.path, self._adapter_path(rec.name, adapter))
+        if (
+            self._generator is not None
+            and self._key
+            and self._key[0] == key[0]
+            and self._key != key
+        ):
+            set_adapter(self._generator.loaded, key[1])  # same base: no reload
+            self._generator.reset_cache()
+            self._key = key
         if self._generator is None or self._key != key:
             self._generator = None  # free the old weights before loading new ones
-            self._generator = Generator(load_model(rec.path, name=rec.name))
+            self._generator = Generator(load_model(rec.path, name=rec.name, adapter_path=key[1]))
             self._key = key
         return self._generator
+
+    def _adapter_path(self, model_name: str, adapter: str | None) -> str | None:
+        """The adapter's folder: the one asked for, else the default one for this model."""
+        from engine.errors import SastreError
+
+        if adapter == "":
+            return None
+        name = adapter or self.store.settings.get("adapter")
+        rec = self.store.adapters.get(name) if name else None
+        if rec is None or rec.base_model != model_name:
+            if adapter:
+                raise SastreError(
+                    f"Adapter '{adapter}' "
+                    + ("does not exist" if rec is None else f"was trained on {rec.base_model}")
+                    + f" and cannot be used with {model_name}. See `sastre adapters list`."
+                )
+            return None  # the default adapter belongs to another model
+        return rec.path
 
     def send(
         self,
@@ -84,7 +138,17 @@ class ChatService:
         save: bool = True,
         cancel: threading.Event | None = None,
         progress: Progress | None = None,
+        collection: str | None = None,
+        persona: str | None = None,
+        personalize: bool = True,
+        adapter: str | None = None,
     ) -> Iterator[ChatEvent]:
+        """Stream an answer; with `collection`, a cited answer from those documents.
+
+        `persona` names a stored persona (system prompt, techniques, default
+        collection); `personalize=False` leaves out memories and feedback examples.
+        """
+        from engine import personalize as pz
         from engine.generate import encode, render_chat
 
         config = config or GenerationConfig()
@@ -102,30 +166,98 @@ class ChatService:
                 for m in self.store.chats.messages(chat_id)
                 if m.role in ("user", "assistant") and m.content
             ]
-        gen = self.generator(model, progress)
+        pers = self._persona(persona if persona is not None else (chat.persona if chat else None))
+        if pers is not None:
+            if chat is not None and chat.persona != pers.name and save:
+                self.store.chats.update(chat.id, persona=pers.name)  # later turns keep it
+            system = system if system is not None else (pers.system_prompt or None)
+            collection = collection or pers.collection
+        pcfg = pz.PersonalizeConfig.from_dict(self.store.settings.get("personalize", {}))
+        matches = pz.FeedbackMatches()
+        if personalize and (pers is None or pers.use_feedback):
+            matches = pz.similar_feedback(self.store, self._embedder, text, pcfg)
+        retrieval = None
+        weights: dict[int, float] = {}
+        if collection is not None:
+            retrieval = self._retrieve(text, collection)
+            weights = pz.chunk_weights(matches.rated, pcfg.retrieval_weight)
+            weights = {
+                h.chunk_id: weights[h.chunk_id] for h in retrieval.hits if h.chunk_id in weights
+            }
+            retrieval.hits = pz.reweight_hits(retrieval.hits, weights, pcfg.retrieval_weight)
+            if not retrieval.answerable:
+                yield self._no_answer(text, retrieval, chat_id, model, system, save, progress)
+                return
+        if adapter is None and pers is not None and pers.adapter:
+            adapter = pers.adapter  # a persona can bring its own adapter
+        gen = self.generator(model, progress, adapter=adapter)
         loaded = gen.loaded
         system = system if system is not None else DEFAULT_SYSTEM_PROMPT
+        saved_system, user_text = system, text
+        if retrieval is not None:
+            from engine.rag import answer
+
+            persona = None if system == DEFAULT_SYSTEM_PROMPT else system
+            system = answer.system_prompt(retrieval.language, persona)
+            user_text = answer.user_message(retrieval)
         tok = loaded.tokenizer
 
         def count(msgs: list[dict[str, str]]) -> int:
             return len(encode(tok, render_chat(tok, msgs)))
 
         budget = max(256, loaded.context_length - config.max_tokens)
-        messages = fit_history(system, history, text, count, budget)
+        memories = [m.text for m in self.store.memories.list("accepted")] if personalize else []
+        shots = [
+            pz.Example(e.get("user", ""), e.get("assistant", ""), "persona")
+            for e in (pers.examples if pers else [])
+            if e.get("user") and e.get("assistant")
+        ]
+        plan = pz.assemble(
+            system=system,
+            user=user_text,
+            question=text,
+            count_text=lambda t: len(tok.encode(t, add_special_tokens=False)),
+            count_messages=count,
+            budget=budget,
+            technique=pz.technique_text(pers.chain_of_thought, pers.output_format) if pers else "",
+            memories=memories,
+            examples=shots + matches.liked,
+            avoid=matches.avoid,
+            history=history,
+            example_budget=pcfg.example_budget,
+            memory_budget=pcfg.memory_budget,
+        )
+        if retrieval is not None and weights:
+            kept = {h.chunk_id for h in retrieval.hits}
+            plan.parts.insert(-1, pz.PromptPart(
+                "retrieval weights",
+                ", ".join(f"chunk {c}: {w:+.2f}" + ("" if c in kept else " (dropped)")
+                          for c, w in weights.items()),
+                0, "from feedback on similar questions; not sent as text"))  # fmt: skip
+        messages = plan.messages
         prompt = render_chat(tok, messages)
         tokens = encode(tok, prompt)
 
+        yield ChatEvent("", parts=plan.part_dicts)
         user_id = None
+        proposed: list[int] = []
         if save:
             if chat_id is None:
                 chat_id = self.store.chats.create(
-                    title=_title(text), model=loaded.name, system_prompt=system
-                )
+                    title=_title(text), model=loaded.name, system_prompt=saved_system,
+                    persona=pers.name if pers else None,
+                )  # fmt: skip
             user_id = self.store.chats.add_message(Message(None, chat_id, "user", text))
+            proposed = [
+                self.store.memories.add(f, status="proposed", source_message_id=user_id)
+                for f in pz.propose_memories(text)
+                if not any(m.text.lower() == f.lower() for m in self.store.memories.list())
+            ]
 
         parts: list[str] = []
         last = None
         failed = False
+        suffix = ""
         try:
             for chunk in gen.stream(tokens, config, cancel):
                 parts.append(chunk.text)
@@ -139,6 +271,11 @@ class ChatService:
             # Runs on normal end, on cancel and when the caller stops early (Ctrl-C):
             # whatever was produced is kept.
             answer = "".join(parts)
+            if retrieval is not None:
+                from engine.rag.answer import citation_suffix
+
+                suffix = citation_suffix(answer, retrieval)  # citations always map to sources
+                answer += suffix
             reason = (
                 "error"
                 if failed
@@ -158,6 +295,11 @@ class ChatService:
                 finish_reason=reason,
                 cached_tokens=last.cached_tokens if last else 0,
                 prompt=prompt,
+                sources=retrieval.sources() if retrieval else [],
+                retrieval_ms=retrieval.retrieval_ms if retrieval else None,
+                prompt_parts=plan.part_dicts,
+                persona=pers.name if pers else None,
+                memories_proposed=proposed,
             )
             if save:
                 result.message_id = self.store.chats.add_message(
@@ -177,9 +319,71 @@ class ChatService:
                         peak_memory_mb=result.peak_memory_mb,
                         finish_reason=reason,
                         parent_id=user_id,
+                        sources=result.sources or None,
+                        prompt_parts=result.prompt_parts,
+                        persona=result.persona,
                     )
                 )
-        yield ChatEvent(last.text if last and last.finish_reason else "", result)
+        yield ChatEvent((last.text if last and last.finish_reason else "") + suffix, result)
+
+    def _persona(self, name: str | None) -> Persona | None:
+        if not name:
+            return None
+        from engine.personalize import ensure_builtin_personas
+
+        ensure_builtin_personas(self.store)
+        p = self.store.personas.get(name)
+        if p is None:
+            raise SastreError(f"There is no persona {name!r}. See `sastre personas list`.")
+        return p
+
+    def _embedder(self):
+        if self.embedder is not None:
+            return self.embedder()
+        if self._library is None:
+            raise SastreError("This chat service has no embedder for feedback examples.")
+        return self._library().embedder()
+
+    def _retrieve(self, text: str, collection: str) -> Retrieval:
+        if self._library is None:
+            from engine.errors import SastreError
+
+            raise SastreError("This chat service has no document library; use Engine.chat.")
+        return self._library().retrieve(text, collection)
+
+    def _no_answer(
+        self,
+        text: str,
+        retrieval: Retrieval,
+        chat_id: int | None,
+        model: str | None,
+        system: str | None,
+        save: bool,
+        progress: Progress | None,
+    ) -> ChatEvent:
+        """The documents do not cover the question: say so without asking the model."""
+        from engine.rag.answer import no_answer_text
+
+        name = self.models.resolve(model, progress).name
+        answer = no_answer_text(retrieval.language)
+        result = ChatResult(
+            chat_id=chat_id, message_id=None, text=answer, model=name, adapter=None,
+            prompt_tokens=0, generation_tokens=0, prompt_tps=0.0, generation_tps=0.0,
+            peak_memory_mb=0.0, finish_reason="stop", retrieval_ms=retrieval.retrieval_ms,
+        )  # fmt: skip
+        if save:
+            if chat_id is None:
+                result.chat_id = self.store.chats.create(
+                    title=_title(text), model=name, system_prompt=system
+                )
+            user_id = self.store.chats.add_message(Message(None, result.chat_id, "user", text))
+            result.message_id = self.store.chats.add_message(
+                Message(
+                    None, result.chat_id, "assistant", answer, model=name,
+                    finish_reason="stop", parent_id=user_id, sources=[],
+                )
+            )  # fmt: skip
+        return ChatEvent(answer, result)
 
 
 def _title(text: str, limit: int = 60) -> str:

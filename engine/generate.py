@@ -131,6 +131,24 @@ def load_model(
     return LoadedModel(name or path.name, path, model, tokenizer, config, adapter)
 
 
+def set_adapter(loaded: LoadedModel, adapter_path: str | Path | None) -> None:
+    """Swap the LoRA adapter of a loaded model in place (None: the base model alone)."""
+    from mlx_lm.tuner.utils import load_adapters, remove_lora_layers
+
+    remove_lora_layers(loaded.model)
+    if adapter_path:
+        try:
+            load_adapters(loaded.model, str(adapter_path))
+        except (ValueError, OSError, KeyError) as exc:
+            remove_lora_layers(loaded.model)
+            loaded.adapter = None
+            raise ModelLoadError(
+                f"The adapter in {adapter_path} does not fit {loaded.name} ({exc}). "
+                "Use it with the model it was trained on."
+            ) from exc
+    loaded.adapter = Path(adapter_path).name if adapter_path else None
+
+
 def render_chat(tokenizer: Any, messages: list[dict[str, str]]) -> str:
     """The exact text sent to the model, from the model's own chat template."""
     if getattr(tokenizer, "chat_template", None):

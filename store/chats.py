@@ -27,6 +27,11 @@ class Message:
     finish_reason: str | None = None
     parent_id: int | None = None
     created_at: str | None = None
+    sources: list[dict[str, Any]] | None = None  # numbered sources of a cited answer
+    prompt_parts: list[dict[str, Any]] | None = None  # [{name, text, tokens}] as sent
+    persona: str | None = None
+    # Earlier answers to the same question, kept on regenerate: [{content, model, adapter}]
+    versions: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -42,6 +47,7 @@ class Chat:
     created_at: str
     updated_at: str
     message_count: int = 0
+    persona: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -49,13 +55,17 @@ class Chat:
 
 _MESSAGE_COLS = (
     "chat_id, parent_id, role, content, prompt, model, adapter, params, prompt_tokens, "
-    "generation_tokens, prompt_tps, generation_tps, peak_memory_mb, finish_reason, created_at"
+    "generation_tokens, prompt_tps, generation_tps, peak_memory_mb, finish_reason, created_at, "
+    "sources, prompt_parts, persona"
 )
 
 
 def _message(row) -> Message:
     d = dict(row)
     d["params"] = loads(d["params"], {})
+    d["sources"] = loads(d.get("sources"))
+    d["prompt_parts"] = loads(d.get("prompt_parts"))
+    d["versions"] = loads(d.get("versions"))
     return Message(**d)
 
 
@@ -69,13 +79,14 @@ class ChatRepo:
         model: str | None = None,
         adapter: str | None = None,
         system_prompt: str | None = None,
+        persona: str | None = None,
     ) -> int:
         ts = now()
         with self.db.tx() as c:
             cur = c.execute(
-                "INSERT INTO chats(title, model, adapter, system_prompt, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (title, model, adapter, system_prompt, ts, ts),
+                "INSERT INTO chats(title, model, adapter, system_prompt, created_at, updated_at,"
+                " persona) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (title, model, adapter, system_prompt, ts, ts, persona),
             )
             return cur.lastrowid
 
@@ -109,7 +120,7 @@ class ChatRepo:
             )
 
     def update(self, chat_id: int, **fields: Any) -> None:
-        allowed = {"model", "adapter", "system_prompt", "title"}
+        allowed = {"model", "adapter", "system_prompt", "title", "persona"}
         bad = set(fields) - allowed
         if bad:
             raise ValueError(f"unknown chat fields: {sorted(bad)}")
@@ -132,7 +143,8 @@ class ChatRepo:
             msg.chat_id, msg.parent_id, msg.role, msg.content, msg.prompt, msg.model,
             msg.adapter, dumps(msg.params or {}), msg.prompt_tokens, msg.generation_tokens,
             msg.prompt_tps, msg.generation_tps, msg.peak_memory_mb, msg.finish_reason,
-            msg.created_at,
+            msg.created_at, None if msg.sources is None else dumps(msg.sources),
+            None if msg.prompt_parts is None else dumps(msg.prompt_parts), msg.persona,
         )  # fmt: skip
         with self.db.tx() as c:
             cur = c.execute(
@@ -150,6 +162,29 @@ class ChatRepo:
     def message(self, message_id: int) -> Message | None:
         row = self.db.one("SELECT * FROM messages WHERE id = ?", (message_id,))
         return _message(row) if row else None
+
+    def set_versions(self, message_id: int, versions: list[dict[str, Any]]) -> None:
+        with self.db.tx() as c:
+            c.execute(
+                "UPDATE messages SET versions = ? WHERE id = ?",
+                (dumps(versions) if versions else None, message_id),
+            )
+
+    def swap_version(self, message_id: int, index: int) -> Message:
+        """Make earlier version `index` the answer; the current text becomes a version."""
+        m = self.message(message_id)
+        if m is None or not m.versions or not 0 <= index < len(m.versions):
+            raise ValueError(f"message {message_id} has no version {index}")
+        versions = list(m.versions)
+        chosen = versions[index]
+        versions[index] = {"content": m.content, "model": m.model, "adapter": m.adapter}
+        with self.db.tx() as c:
+            c.execute(
+                "UPDATE messages SET content = ?, model = ?, adapter = ?, versions = ? WHERE id = ?",
+                (chosen["content"], chosen.get("model"), chosen.get("adapter"), dumps(versions),
+                 message_id),
+            )  # fmt: skip
+        return self.message(message_id)
 
     def delete_messages_from(self, chat_id: int, message_id: int) -> int:
         """Drop a message and everything after it (edit-and-resend, regenerate)."""

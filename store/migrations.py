@@ -62,8 +62,178 @@ def m0001_core(conn) -> None:
     )
 
 
+def m0002_feedback(conn) -> None:
+    # Self-contained rows: the prompt and answer are copied, so that feedback on an
+    # answer outlives a regeneration or a deleted chat (preference pairs need both).
+    conn.executescript(
+        """
+        CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER UNIQUE REFERENCES messages(id) ON DELETE SET NULL,
+            chat_id INTEGER REFERENCES chats(id) ON DELETE SET NULL,
+            rating INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+            reason TEXT,
+            correction TEXT,        -- the answer the user wanted instead
+            question TEXT,          -- the user message the answer replied to
+            answer TEXT,            -- the answer as it was rated
+            model TEXT,
+            adapter TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX feedback_rating ON feedback(rating);
+        """
+    )
+
+
+def m0003_documents(conn) -> None:
+    # Per-collection vec0 and FTS5 tables are created by store.documents: a vec0
+    # table's dimension is fixed, and each collection records its own model.
+    conn.executescript(
+        """
+        CREATE TABLE collections (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            embedding_model TEXT NOT NULL,
+            dimension INTEGER NOT NULL,
+            chunk_tokens INTEGER NOT NULL,
+            chunk_overlap INTEGER NOT NULL,
+            vec_table TEXT NOT NULL,       -- chunks_vec_<id>_<generation>
+            fts_table TEXT NOT NULL,       -- chunks_fts_<id>
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE collection_roots (
+            collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            PRIMARY KEY (collection_id, path)
+        );
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+            path TEXT NOT NULL,
+            format TEXT,
+            title TEXT,
+            size INTEGER,
+            mtime_ns INTEGER,
+            content_hash TEXT,
+            status TEXT NOT NULL CHECK (status IN ('indexed', 'skipped', 'failed')),
+            error TEXT,
+            pages INTEGER,
+            chunk_count INTEGER NOT NULL DEFAULT 0,
+            token_count INTEGER NOT NULL DEFAULT 0,
+            indexed_at TEXT NOT NULL,
+            UNIQUE (collection_id, path)
+        );
+        CREATE INDEX documents_status ON documents(collection_id, status);
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            page INTEGER,                  -- 1-based; NULL for formats without pages
+            heading TEXT,
+            start_char INTEGER,
+            end_char INTEGER,
+            token_count INTEGER
+        );
+        CREATE INDEX chunks_document ON chunks(document_id, seq);
+        ALTER TABLE messages ADD COLUMN sources TEXT;  -- JSON: numbered sources of an answer
+        """
+    )
+
+
+def m_personalization(conn) -> None:
+    # Issue 5: personas, memories, and the parts of each prompt (for the inspector).
+    # Feedback vectors live in a vec0 table made on first use (its dimension depends
+    # on the embedding model), see store.feedback.
+    conn.executescript(
+        """
+        CREATE TABLE personas (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            description TEXT NOT NULL DEFAULT '',
+            system_prompt TEXT NOT NULL DEFAULT '',
+            collection TEXT,
+            adapter TEXT,
+            examples TEXT NOT NULL DEFAULT '[]',   -- JSON [{"user": .., "assistant": ..}]
+            chain_of_thought INTEGER NOT NULL DEFAULT 0,
+            output_format TEXT NOT NULL DEFAULT '',
+            use_feedback INTEGER NOT NULL DEFAULT 1,
+            builtin INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE memories (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('proposed', 'accepted')),
+            source_message_id INTEGER REFERENCES messages(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX memories_status ON memories(status);
+        ALTER TABLE messages ADD COLUMN prompt_parts TEXT;  -- JSON [{name, text, tokens}]
+        ALTER TABLE messages ADD COLUMN persona TEXT;
+        ALTER TABLE chats ADD COLUMN persona TEXT;
+        ALTER TABLE feedback ADD COLUMN chunk_ids TEXT;     -- JSON: chunks the answer cited
+        ALTER TABLE messages ADD COLUMN versions TEXT;  -- JSON: earlier answers (regenerate)
+        """
+    )
+
+
+def m_training(conn) -> None:
+    # Issue 6: training datasets, adapters (files in <data dir>/adapters) and blind A/B votes.
+    conn.executescript(
+        """
+        CREATE TABLE datasets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            format TEXT NOT NULL,                  -- chat, completions, text
+            source TEXT NOT NULL,                  -- chats, docs:<collection>, import:<file>
+            stats TEXT NOT NULL DEFAULT '{}',      -- JSON: counts, tokens, warnings
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE dataset_examples (
+            id INTEGER PRIMARY KEY,
+            dataset_id INTEGER NOT NULL REFERENCES datasets(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            split TEXT NOT NULL CHECK (split IN ('train', 'valid')),
+            data TEXT NOT NULL                     -- JSON: one example in mlx-lm's format
+        );
+        CREATE INDEX dataset_examples_ds ON dataset_examples(dataset_id, seq);
+        CREATE TABLE adapters (
+            name TEXT PRIMARY KEY,
+            path TEXT NOT NULL,
+            base_model TEXT NOT NULL,
+            method TEXT NOT NULL,                  -- lora, qlora
+            datasets TEXT NOT NULL DEFAULT '[]',   -- JSON [{"name", "weight"}]
+            params TEXT NOT NULL DEFAULT '{}',     -- JSON hyper-parameters
+            metrics TEXT NOT NULL DEFAULT '{}',    -- JSON evaluation report
+            status TEXT NOT NULL,
+            parent TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE ab_votes (
+            id INTEGER PRIMARY KEY,
+            prompt TEXT NOT NULL,
+            adapter_a TEXT NOT NULL,
+            adapter_b TEXT NOT NULL,
+            winner TEXT NOT NULL,                  -- an adapter name, or 'tie'
+            created_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable]] = [
     ("0001_core", m0001_core),
+    ("0002_feedback", m0002_feedback),
+    ("0003_documents", m0003_documents),
+    ("0100_personalization", m_personalization),
+    ("0200_training", m_training),
 ]
 
 

@@ -32,6 +32,8 @@ def test_readme_has_commands():
 @pytest.mark.parametrize("line", readme_commands())
 def test_readme_command_parses(line):
     words = [w for w in shlex.split(line)[1:] if w != "..."]
+    if ">" in words:  # shell redirection is not part of the command
+        words = words[: words.index(">")]
     # "[--json]"-style optional parts are documentation; expand them.
     words = [w.strip("[]") for w in words if w not in ("|",)]
     # Placeholders stand for values: numbers where the CLI wants numbers.

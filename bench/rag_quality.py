@@ -1,0 +1,152 @@
+"""Retrieval quality on bench/rag_eval: recall@5 and MRR@5 for vector-only, BM25-only and
+hybrid search (file level; file + page for PDF questions), English and Spanish questions,
+plus how often `ask` refuses questions the documents cannot answer.
+
+    python bench/rag_quality.py                 # index into a temporary folder, report
+    python bench/rag_quality.py --data-dir D    # reuse (or create) an index in D
+    python bench/rag_quality.py --write         # also update BENCHMARKS.md (## Retrieval)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+
+from rag_common import machine, write_subsection  # noqa: E402
+
+EVAL = Path(__file__).resolve().parent / "rag_eval"
+K = 5
+
+
+def load_questions() -> list[dict]:
+    return [
+        json.loads(line) for line in (EVAL / "questions.jsonl").read_text().splitlines() if line
+    ]
+
+
+def rank_of(hits, file: str, pages: list[int] | None) -> int | None:
+    for i, h in enumerate(hits, 1):
+        if os.path.basename(h.path) == file and (pages is None or h.page in pages):
+            return i
+    return None
+
+
+def evaluate(lib, questions, modes) -> dict:
+    rows: dict = {}
+    for mode in modes:
+        lib_mode, prefilter = (mode, False) if mode != "hybrid+bits" else ("hybrid", True)
+        saved = lib.config.exact_search_limit
+        if prefilter:
+            lib.config.exact_search_limit = 0
+        try:
+            for q in questions:
+                if not q["file"]:
+                    continue
+                hits = lib.search(q["q"], "eval", k=K, mode=lib_mode)
+                for level, pages in (("file", None), ("page", q.get("pages"))):
+                    if level == "page" and not pages:
+                        continue
+                    r = rank_of(hits, q["file"], pages)
+                    for lang in ("all", q["lang"]):
+                        cell = rows.setdefault((mode, level, lang), {"n": 0, "hit": 0, "rr": 0.0})
+                        cell["n"] += 1
+                        cell["hit"] += r is not None
+                        cell["rr"] += 1.0 / r if r else 0.0
+        finally:
+            lib.config.exact_search_limit = saved
+    return rows
+
+
+def gate(lib, questions) -> dict:
+    out = {"answerable_kept": 0, "answerable": 0, "unanswerable_refused": 0, "unanswerable": 0}
+    for q in questions:
+        ok = lib.retrieve(q["q"], "eval").answerable
+        if q["file"]:
+            out["answerable"] += 1
+            out["answerable_kept"] += ok
+        else:
+            out["unanswerable"] += 1
+            out["unanswerable_refused"] += not ok
+    return out
+
+
+def table(rows, modes) -> str:
+    lines = [
+        "| retriever | file recall@5 | file MRR@5 | PDF file+page recall@5 | PDF file+page MRR@5 "
+        "| EN file recall@5 | ES file recall@5 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+
+    def cell(mode, level, lang, what):
+        c = rows.get((mode, level, lang))
+        if not c or not c["n"]:
+            return "-"
+        return f"{(c['hit'] if what == 'r' else c['rr']) / c['n']:.3f}"
+
+    for m in modes:
+        lines.append(
+            f"| {m} | {cell(m, 'file', 'all', 'r')} | {cell(m, 'file', 'all', 'm')} | "
+            f"{cell(m, 'page', 'all', 'r')} | {cell(m, 'page', 'all', 'm')} | "
+            f"{cell(m, 'file', 'en', 'r')} | {cell(m, 'file', 'es', 'r')} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--data-dir", help="Index here (kept); default: a temporary folder.")
+    ap.add_argument("--write", action="store_true", help="Update BENCHMARKS.md.")
+    args = ap.parse_args()
+
+    from engine.rag import Library
+    from store import Store
+
+    data = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="sastre-eval-"))
+    store = Store.open(data)
+    lib = Library(store, data)
+    t0 = time.perf_counter()
+    report = lib.index([EVAL / "docs"], "eval")
+    index_s = time.perf_counter() - t0
+    if not report.ok:
+        print(json.dumps(report.to_dict(), indent=1), file=sys.stderr)
+        return 1
+    col = lib.collection("eval")
+    questions = load_questions()
+    modes = ["vector", "bm25", "hybrid", "hybrid+bits"]
+    rows = evaluate(lib, questions, modes)
+    g = gate(lib, questions)
+    n_en = sum(1 for q in questions if q["file"] and q["lang"] == "en")
+    n_es = sum(1 for q in questions if q["file"] and q["lang"] == "es")
+    n_pdf = sum(1 for q in questions if q["file"] and q.get("pages"))
+    body = f"""Evaluation set `bench/rag_eval/` ({col.documents} documents, {col.chunks} chunks of
+≤{col.chunk_tokens} tokens; {n_en} English and {n_es} Spanish questions with a known answer
+file, {n_pdf} of them on PDFs with the answer page; {g["unanswerable"]} questions the documents
+cannot answer). Embedding model: {col.embedding_model}. "hybrid+bits" is hybrid search
+with the binary-quantized prefilter that collections above `exact_search_limit` chunks use.
+
+{table(rows, modes)}
+
+`ask` relevance gate (answer only when the best source is similar enough or shares most
+query words): {g["answerable_kept"]}/{g["answerable"]} answerable questions answered,
+{g["unanswerable_refused"]}/{g["unanswerable"]} unanswerable ones refused.
+
+Machine: {machine()}. Indexing the set took {index_s:.0f} s{" (already indexed)" if report.count("unchanged") else ""}.
+Reproduce: `python bench/rag_quality.py --write`."""
+    print(body)
+    if args.write:
+        write_subsection("Retrieval quality", body)
+    store.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

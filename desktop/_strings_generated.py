@@ -1,0 +1,22 @@
+"""Strings defined outside desktop/ that the UI shows; written by scripts/translations.py."""
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
+STRINGS = [
+    QT_TRANSLATE_NOOP("GenerationConfig", "Most tokens to generate for one answer."),
+    QT_TRANSLATE_NOOP(
+        "GenerationConfig", "Sampling temperature; 0 always picks the likeliest token."
+    ),
+    QT_TRANSLATE_NOOP(
+        "GenerationConfig",
+        "Nucleus sampling: keep the smallest set of tokens whose probability adds up to this.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "GenerationConfig", "Drop tokens less likely than this fraction of the likeliest one."
+    ),
+    QT_TRANSLATE_NOOP("GenerationConfig", "Keep only the k likeliest tokens (0: no limit)."),
+    QT_TRANSLATE_NOOP(
+        "GenerationConfig", "Penalise tokens already in the recent context (1: off)."
+    ),
+    QT_TRANSLATE_NOOP("GenerationConfig", "Random seed, for answers you can reproduce."),
+]

@@ -1,0 +1,385 @@
+"""Training: build a dataset, train a LoRA adapter with live curves, review and use adapters.
+
+Dataset building and training run as engine-thread jobs (MLX); the panel only
+shows what they report. Pause and Stop reach the training loop every step.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.context import AppContext
+from desktop.widgets.loss_plot import LossPlot
+from engine.errors import USER_ERRORS
+from engine.train.config import PRESETS, TrainConfig
+
+
+class TrainingPanel(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.job = None
+        split = QSplitter(Qt.Orientation.Horizontal, self)
+        QVBoxLayout(self).addWidget(split)
+        split.addWidget(self._dataset_box())
+        split.addWidget(self._train_box())
+        split.addWidget(self._adapters_box())
+        split.setSizes([300, 420, 300])
+        ctx.events.models_changed.connect(self.refresh)
+        self._set_running(False)  # also fills the lists
+
+    # -- layout -------------------------------------------------------------------
+    def _dataset_box(self) -> QWidget:
+        box = QGroupBox(self.tr("1. Dataset"))
+        lay = QVBoxLayout(box)
+        self.dataset_combo = QComboBox(box)
+        self.dataset_combo.currentIndexChanged.connect(self._show_dataset)
+        lay.addWidget(self.dataset_combo)
+        row = QHBoxLayout()
+        self.import_button = QPushButton(self.tr("Import JSONL…"), box)
+        self.chats_button = QPushButton(self.tr("From chats"), box)
+        self.docs_button = QPushButton(self.tr("From collection…"), box)
+        for b in (self.import_button, self.chats_button, self.docs_button):
+            row.addWidget(b)
+        lay.addLayout(row)
+        self.import_button.clicked.connect(self.import_file)
+        self.chats_button.clicked.connect(lambda: self._build("chats"))
+        self.docs_button.clicked.connect(lambda: self._build("docs"))
+        self.dataset_info = QLabel(box)
+        self.dataset_info.setWordWrap(True)
+        lay.addWidget(self.dataset_info)
+        self.preview = QPlainTextEdit(box)
+        self.preview.setReadOnly(True)
+        lay.addWidget(self.preview, 1)
+        return box
+
+    def _train_box(self) -> QWidget:
+        box = QGroupBox(self.tr("2. Train"))
+        lay = QVBoxLayout(box)
+        form = QFormLayout()
+        self.model_combo = QComboBox(box)
+        self.adapter_name = QLineEdit(box)
+        self.adapter_name.setPlaceholderText(self.tr("my-adapter"))
+        self.preset_combo = QComboBox(box)
+        for name in PRESETS:
+            self.preset_combo.addItem(name.capitalize(), name)
+        self.preset_combo.setCurrentIndex(list(PRESETS).index("balanced"))
+        self.preset_combo.setToolTip(TrainConfig.__dataclass_fields__["preset"].metadata["help"])
+        self.mask_prompt = QCheckBox(self.tr("Learn only the answers (mask prompts)"), box)
+        self.mask_prompt.setChecked(True)
+        self.mask_prompt.setToolTip(
+            TrainConfig.__dataclass_fields__["mask_prompt"].metadata["help"]
+        )
+        self.continue_combo = QComboBox(box)
+        form.addRow(self.tr("Base model"), self.model_combo)
+        form.addRow(self.tr("Adapter name"), self.adapter_name)
+        form.addRow(self.tr("Preset"), self.preset_combo)
+        form.addRow(self.tr("Continue from"), self.continue_combo)
+        form.addRow(self.mask_prompt)
+        lay.addLayout(form)
+        row = QHBoxLayout()
+        self.start_button = QPushButton(self.tr("Start training"), box)
+        self.resume_button = QPushButton(self.tr("Resume"), box)
+        self.pause_button = QPushButton(self.tr("Pause"), box)
+        self.pause_button.setCheckable(True)
+        self.stop_button = QPushButton(self.tr("Stop"), box)
+        for b in (self.start_button, self.resume_button, self.pause_button, self.stop_button):
+            row.addWidget(b)
+        lay.addLayout(row)
+        self.start_button.clicked.connect(lambda: self.start(resume=False))
+        self.resume_button.clicked.connect(lambda: self.start(resume=True))
+        self.pause_button.toggled.connect(self._pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.progress = QProgressBar(box)
+        lay.addWidget(self.progress)
+        self.stats = QLabel(box)
+        self.stats.setObjectName("muted")
+        lay.addWidget(self.stats)
+        self.plot = LossPlot(box)
+        lay.addWidget(self.plot, 1)
+        return box
+
+    def _adapters_box(self) -> QWidget:
+        box = QGroupBox(self.tr("3. Adapters"))
+        lay = QVBoxLayout(box)
+        self.adapter_list = QListWidget(box)
+        self.adapter_list.currentItemChanged.connect(self._show_adapter)
+        lay.addWidget(self.adapter_list, 1)
+        row = QHBoxLayout()
+        self.use_button = QPushButton(self.tr("Use in chat"), box)
+        self.off_button = QPushButton(self.tr("No adapter"), box)
+        self.delete_button = QPushButton(self.tr("Delete"), box)
+        for b in (self.use_button, self.off_button, self.delete_button):
+            row.addWidget(b)
+        lay.addLayout(row)
+        self.use_button.clicked.connect(self.use_selected)
+        self.off_button.clicked.connect(lambda: self._use(None))
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.report = QPlainTextEdit(box)
+        self.report.setReadOnly(True)
+        lay.addWidget(self.report, 1)
+        return box
+
+    # -- data ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        store = self.ctx.store
+        keep = self.dataset_combo.currentData()
+        self.dataset_combo.blockSignals(True)
+        self.dataset_combo.clear()
+        for d in store.datasets.list():
+            self.dataset_combo.addItem(f"{d.name} ({d.stats.get('examples', 0)})", d.name)
+        if keep is not None and (i := self.dataset_combo.findData(keep)) >= 0:
+            self.dataset_combo.setCurrentIndex(i)
+        self.dataset_combo.blockSignals(False)
+        self.model_combo.clear()
+        for m in self.ctx.engine.models.list():
+            self.model_combo.addItem(m.name, m.name)
+        default = self.ctx.engine.models.default_name()
+        if (i := self.model_combo.findData(default)) >= 0:
+            self.model_combo.setCurrentIndex(i)
+        self.continue_combo.clear()
+        self.continue_combo.addItem(self.tr("(a new adapter)"), None)
+        current = store.settings.get("adapter")
+        self.adapter_list.clear()
+        for a in store.adapters.list():
+            mark = " ✓" if a.name == current else ""
+            item = QListWidgetItem(f"{a.name}  ·  {a.base_model}  ·  {a.status}{mark}")
+            item.setData(Qt.ItemDataRole.UserRole, a.name)
+            self.adapter_list.addItem(item)
+            if a.status == "ready":
+                self.continue_combo.addItem(a.name, a.name)
+        self._show_dataset()
+
+    def _show_dataset(self, *_args) -> None:
+        name = self.dataset_combo.currentData()
+        rec = self.ctx.store.datasets.get(name) if name else None
+        if rec is None:
+            self.dataset_info.setText(self.tr("No dataset yet: import a file or build one."))
+            self.preview.clear()
+            return
+        s = rec.stats
+        tokens = s.get("tokens")
+        text = self.tr("{0} examples ({1} train / {2} validation), {3} tokens, format {4}.").format(
+            s["examples"], s["train"], s["valid"], tokens if tokens is not None else "?", rec.format
+        )
+        warnings = "".join(f"\n⚠ {w}" for w in s.get("warnings", []))
+        self.dataset_info.setText(text + warnings)
+        examples = self.ctx.store.datasets.examples(name)[:5]
+        self.preview.setPlainText("\n\n".join(json.dumps(e, ensure_ascii=False, indent=1)
+                                              for e in examples))  # fmt: skip
+
+    def _show_adapter(self, *_args) -> None:
+        item = self.adapter_list.currentItem()
+        rec = self.ctx.store.adapters.get(item.data(Qt.ItemDataRole.UserRole)) if item else None
+        self.report.setPlainText(format_report(rec.to_dict()) if rec else "")
+        if rec and rec.metrics.get("curves"):
+            c = rec.metrics["curves"]
+            self.plot.set_curves(c["train"], c["val"], rec.metrics.get("steps") or 1)
+
+    # -- actions ------------------------------------------------------------------
+    def import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import a dataset"), "", self.tr("JSON Lines (*.jsonl *.json)")
+        )
+        if path:
+            self._build("import", path)
+
+    def _build(self, kind: str, arg: str | None = None) -> None:
+        if kind == "docs":
+            names = [c.name for c in self.ctx.store.documents.collections()]
+            if not names:
+                self.ctx.error(self.tr("No collections yet: index documents in the Library."))
+                return
+            arg, ok = QInputDialog.getItem(self, self.tr("Collection"), self.tr("Collection"),
+                                           names, 0, False)  # fmt: skip
+            if not ok:
+                return
+        name, ok = QInputDialog.getText(self, self.tr("Dataset name"), self.tr("Name"))
+        if not ok or not name.strip():
+            return
+        tr = self.ctx.engine.training
+        model = self.model_combo.currentData()
+        fns = {
+            "import": lambda h: tr.import_dataset(arg, name, model=model),
+            "chats": lambda h: tr.dataset_from_chats(name, model=model),
+            "docs": lambda h: tr.dataset_from_docs(arg, name, model=model),
+        }
+        job = self.ctx.service.submit("dataset", fns[kind])
+        job.finished.connect(lambda rec: (self.refresh(), self._select_dataset(rec.name)))
+        job.failed.connect(self.ctx.error)
+
+    def _select_dataset(self, name: str) -> None:
+        if (i := self.dataset_combo.findData(name)) >= 0:
+            self.dataset_combo.setCurrentIndex(i)
+
+    def config(self) -> TrainConfig:
+        return TrainConfig(
+            preset=self.preset_combo.currentData(), mask_prompt=self.mask_prompt.isChecked()
+        )
+
+    def start(self, resume: bool = False) -> None:
+        dataset = self.dataset_combo.currentData()
+        adapter = self.adapter_name.text().strip()
+        if not adapter or (not dataset and not resume):
+            self.ctx.error(self.tr("Choose a dataset and give the adapter a name."))
+            return
+        tr = self.ctx.engine.training
+        model, cfg, parent = self.model_combo.currentData(), self.config(), None
+        parent = self.continue_combo.currentData()
+        self.plot.clear(1)
+
+        def run(handle) -> dict:
+            return tr.train(
+                [(dataset, 1.0)] if dataset else [], adapter, model=model, config=cfg,
+                resume=resume, parent=parent, callback=_JobCallback(handle),
+                cancel=handle.cancel, pause=handle.pause,
+            )  # fmt: skip
+
+        self.job = self.ctx.service.submit("train", run)
+        self.job.update.connect(self._on_update)
+        self.job.finished.connect(self._on_finished)
+        self.job.failed.connect(self._on_failed)
+        self.job.done.connect(lambda: self._set_running(False))
+        self._set_running(True)
+
+    def _pause(self, paused: bool) -> None:
+        if self.job is not None:
+            self.job.set_paused(paused)
+            self.pause_button.setText(self.tr("Continue") if paused else self.tr("Pause"))
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def _set_running(self, running: bool) -> None:
+        for b in (self.start_button, self.resume_button):
+            b.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+        if not running:
+            self.pause_button.setChecked(False)
+            self.job = None
+            self.refresh()
+
+    def _on_update(self, ev: dict) -> None:
+        if ev["kind"] == "step":
+            r = ev["report"]
+            self.progress.setRange(0, r["total"])
+            self.progress.setValue(r["step"])
+            self.plot.total = r["total"]
+            self.plot.add_train(r["step"], r["train_loss"])
+            self.stats.setText(
+                self.tr("step {0}/{1} · loss {2:.3f} · {3:.0f} tok/s · {4:.0f} MB · ETA {5:.0f}s")
+                .format(r["step"], r["total"], r["train_loss"], r["tokens_per_second"],
+                        r["peak_memory_mb"], r["eta_s"])
+            )  # fmt: skip
+        elif ev["kind"] == "val":
+            self.plot.add_val(ev["step"], ev["loss"])
+        elif ev["kind"] == "status":
+            self.stats.setText(ev["message"])
+
+    def _on_finished(self, rep: dict) -> None:
+        if rep.get("status") == "cancelled":
+            self.ctx.status(self.tr("Training stopped at step {0}; Resume continues it.")
+                            .format(rep["steps"]))  # fmt: skip
+            return
+        self.report.setPlainText(format_report({"metrics": rep}))
+        self.ctx.status(self.tr("Adapter ready."))
+
+    def _on_failed(self, message: str) -> None:
+        self.stats.setText(message)
+        self.ctx.error(message)
+
+    def use_selected(self) -> None:
+        item = self.adapter_list.currentItem()
+        if item:
+            self._use(item.data(Qt.ItemDataRole.UserRole))
+
+    def _use(self, name: str | None) -> None:
+        try:
+            self.ctx.engine.training.use(name)
+        except USER_ERRORS as exc:
+            self.ctx.error(str(exc))
+        self.refresh()
+        self.ctx.events.models_changed.emit()
+
+    def delete_selected(self) -> None:
+        item = self.adapter_list.currentItem()
+        if item:
+            self.ctx.engine.training.remove_adapter(item.data(Qt.ItemDataRole.UserRole))
+            self.refresh()
+
+
+class _JobCallback:
+    """Forwards training reports to the GUI as plain dicts (via the job's update signal)."""
+
+    def __init__(self, handle):
+        from engine.train.callbacks import TrainingCallback
+
+        h = handle
+
+        class CB(TrainingCallback):
+            def on_step(self, r):
+                h.update({"kind": "step", "report": r.to_dict()}, force=r.step == r.total)
+
+            def on_val_loss_report(self, info):
+                h.update({"kind": "val", "step": info["iteration"], "loss": info["val_loss"]},
+                         force=True)  # fmt: skip
+
+            def on_status(self, message, fraction=None):
+                h.update({"kind": "status", "message": message}, force=True)
+
+        self.cb = CB()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cb, name)
+
+
+def format_report(rec: dict) -> str:
+    m = rec.get("metrics") or {}
+    lines = []
+    if rec.get("name"):
+        ds = ", ".join(f"{d['name']}×{d['weight']}" for d in rec.get("datasets", []))
+        p = rec.get("params", {})
+        lines += [
+            f"{rec['name']} — {rec['method']} on {rec['base_model']} ({rec['status']})",
+            f"data: {ds}   rank {p.get('rank')}, layers {p.get('layers')}, "
+            f"lr {p.get('learning_rate')}, {p.get('iters')} steps   {rec.get('created_at', '')}",
+        ]
+    if "val_loss_before" in m:
+
+        def f(x):
+            return "-" if x is None else f"{x:.3f}"
+
+        lines += [
+            f"validation loss: {f(m['val_loss_before'])} → {f(m['val_loss_after'])}",
+            f"general perplexity: {f(m['general_ppl_before'])} → {f(m['general_ppl_after'])}"
+            + ("  ⚠ forgetting" if m.get("forgetting") else "  (no forgetting)"),
+        ]
+        for s in m.get("samples", []):
+            lines += ["", f"> {s['prompt']}", f"before: {s['before']}", f"after:  {s['after']}"]
+    elif m.get("error"):
+        lines.append(m["error"])
+    return "\n".join(lines)

@@ -1,0 +1,74 @@
+"""Settings of the document library (indexing, retrieval, cited answers).
+
+Same pattern as engine.config: each field carries its help text, so the CLI's
+--help and the GUI's tooltips come from one place; from_dict ignores unknown keys.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from engine.config import opt
+
+DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+@dataclass
+class RagConfig:
+    embedding_model: str = opt(
+        DEFAULT_EMBEDDING_MODEL,
+        "Embedding model for new collections: a sentence-transformers folder or hub id "
+        "(default: the bundled all-MiniLM-L6-v2).",
+    )
+    chunk_tokens: int = opt(
+        192, "Chunk size, in tokens of the embedding model's tokenizer.", min=32, max=8192
+    )
+    chunk_overlap: int = opt(
+        32, "Tokens repeated from the end of one chunk at the start of the next.", min=0, max=1024
+    )
+    workers: int = opt(
+        0, "Parser processes (0: one per CPU core beyond the first, at most 4).", min=0, max=64
+    )
+    parse_timeout_s: float = opt(
+        120.0, "Seconds one file may take to parse before it is given up.", min=1.0, max=3600.0
+    )
+    parse_memory_mb: int = opt(
+        2048, "Memory one parser process may use (address space, MB).", min=256, max=65536
+    )
+    max_file_mb: float = opt(100.0, "Files larger than this are skipped.", min=0.001, max=100000.0)
+    embed_batch: int = opt(32, "Chunks embedded per model call.", min=1, max=1024)
+    include_hidden: bool = opt(False, "Also index hidden files and folders (names starting '.').")
+    top_k: int = opt(5, "Chunks returned by a search.", min=1, max=100)
+    candidates: int = opt(
+        50, "Candidates taken from each retriever before fusion.", min=5, max=1000
+    )
+    rrf_k: int = opt(60, "Reciprocal-rank-fusion constant.", min=1, max=1000)
+    vector_weight: float = opt(1.0, "Weight of vector search in the fusion.", min=0.0, max=10.0)
+    bm25_weight: float = opt(
+        1.0, "Weight of keyword (BM25) search in the fusion.", min=0.0, max=10.0
+    )
+    exact_search_limit: int = opt(
+        20000,
+        "Up to this many chunks, vector search is exact; above, a binary prefilter with exact "
+        "re-ranking keeps it fast.",
+        min=0,
+        max=100_000_000,
+    )
+    min_similarity: float = opt(
+        0.30,
+        "Below this cosine similarity (and without a strong keyword match) `ask` says the "
+        "documents do not contain the answer, without calling the model.",
+        min=-1.0,
+        max=1.0,
+    )
+    max_sources: int = opt(4, "Sources given to the model for one answer.", min=1, max=20)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> RagConfig:
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

@@ -1,0 +1,90 @@
+"""Small language helpers for English and Spanish: detection, stop words, query terms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_EN = """a about above after again against all also am an and any are as at be because been
+before being below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is it its
+itself just me more most my myself no nor not now of off on once only or other our ours ourselves
+out over own same she should so some such than that the their theirs them themselves then there
+these they this those through to too under until up very was we were what when where which while
+who whom why will with would you your yours yourself yourselves does tell explain describe give
+list show mean means say says said use used using get gets way ways happen happens""".split()
+
+_ES = """a al algo algunas algunos ante antes como con contra cual cuales cuando de del desde
+donde dos el ella ellas ellos en entre era eran es esa esas ese eso esos esta estaba estado
+estan estar estas este esto estos fue fueron ha habia han hasta hay la las le les lo los mas me
+mi mis mucho muy nada ni no nos nosotros o otra otras otro otros para pero poco por porque que
+quien quienes se segun ser si sido sin sobre son su sus tambien te tiene tienen todo todos tu tus
+un una unas uno unos usted y ya yo cual cuales cuanto cuantos cuantas como donde que quien
+dice dicen decir explica explicar describe significa sirve hace hacer puede pueden debe deben
+cosa cosas forma manera ocurre pasa""".split()
+
+STOPWORDS = frozenset(_EN) | frozenset(_ES)
+_ES_MARKERS = frozenset(
+    "que qué cómo como cuál cuáles cuándo dónde por para los las del una unos unas es son está "
+    "están hay qué se según sobre puedo debo tiene tienen el la lo y o pero con sin".split()
+)
+_EN_MARKERS = frozenset(
+    "the what how which when where why who is are does do can should of to in for with and "
+    "or a an this that it".split()
+)
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+NO_ANSWER = {
+    "en": "The documents don't contain the answer to this question.",
+    "es": "Los documentos no contienen la respuesta a esta pregunta.",
+}
+
+
+def fold(text: str) -> str:
+    """Lower-case without diacritics (what FTS5's remove_diacritics does to tokens)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def detect_language(text: str) -> str:
+    """'es' or 'en', by marker words and Spanish-only characters; English when unsure."""
+    raw = text.lower()
+    if any(ch in raw for ch in "¿¡ñ"):
+        return "es"
+    tokens = _WORD.findall(raw)
+    es = sum(t in _ES_MARKERS for t in tokens) + 2 * sum(
+        any(ch in t for ch in "áéíóú") for t in tokens
+    )
+    en = sum(t in _EN_MARKERS for t in tokens)
+    return "es" if es > en else "en"
+
+
+def query_terms(text: str, limit: int = 24) -> list[str]:
+    """Distinct content words of a query (folded, stop words and 1-letter words dropped)."""
+    out: list[str] = []
+    for w in words(text):
+        if len(w) < 2 or w in STOPWORDS or w in out:
+            continue
+        out.append(w)
+    return out[:limit]
+
+
+def fts_match(text: str, prefix_len: int = 4, drop: frozenset[str] = frozenset()) -> str | None:
+    """An FTS5 MATCH expression: the query's terms OR-ed, each quoted (so no FTS5 syntax
+    from the user gets through), plus a prefix term for long words so that related
+    forms and Spanish/English cognates meet (configuración / configuration).
+    Terms in `drop` (too common to matter, in a large collection) are left out."""
+    terms = [t for t in query_terms(text) if t not in drop] or query_terms(text)
+    if not terms:
+        return None
+    parts = []
+    for t in terms:
+        parts.append(f'"{t}"')
+        if prefix_len and len(t) > prefix_len + 2 and not t.isdigit():
+            parts.append(f'"{t[: prefix_len + 1]}"*')
+    return " OR ".join(dict.fromkeys(parts))

@@ -1,0 +1,455 @@
+"""Turn file bytes into text blocks that keep their structure (pages, headings, definitions).
+
+Runs inside parser worker processes (see workers.py): anything here may meet a
+malformed or hostile file. Files that are not indexable in their form raise
+SkipFile with the reason; anything else raised is reported as a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import PurePath
+
+from engine.rag.types import Block, ParsedDocument
+
+
+class SkipFile(Exception):
+    """The file cannot be indexed as it is (the message says why, for the user)."""
+
+
+PDF = {".pdf"}
+DOCX = {".docx"}
+HTML = {".html", ".htm", ".xhtml"}
+MARKDOWN = {".md", ".markdown", ".mdown", ".mkd", ".mdx"}
+TEXT = {".txt", ".text", ".rst", ".log", ".csv", ".tsv", ".tex", ".org", ".adoc", ".asciidoc"}
+CODE = {
+    ".py", ".pyi", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".java", ".kt", ".kts",
+    ".scala", ".c", ".h", ".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".go", ".rs", ".rb",
+    ".php", ".swift", ".m", ".mm", ".lua", ".pl", ".pm", ".r", ".jl", ".sh", ".bash", ".zsh",
+    ".fish", ".ps1", ".sql", ".css", ".scss", ".less", ".vue", ".svelte", ".dart", ".ex",
+    ".exs", ".erl", ".hs", ".ml", ".clj", ".el", ".vim", ".toml", ".yaml", ".yml", ".ini",
+    ".cfg", ".conf", ".json", ".xml", ".proto", ".graphql", ".gradle", ".cmake", ".mk",
+}  # fmt: skip
+# Extension-less files worth reading when they hold text (checked for binary content).
+TEXT_NAMES = {
+    "readme", "license", "licence", "copying", "notice", "news", "changelog", "changes",
+    "history", "authors", "contributors", "todo", "install", "makefile", "dockerfile",
+    "gemfile", "rakefile", "procfile", "vagrantfile", "jenkinsfile",
+}  # fmt: skip
+
+
+def detect_format(path: str) -> str | None:
+    """The parser for a path ('pdf', 'docx', 'html', 'markdown', 'text', 'code'), or None."""
+    p = PurePath(path)
+    ext = p.suffix.lower()
+    for fmt, exts in (
+        ("pdf", PDF),
+        ("docx", DOCX),
+        ("html", HTML),
+        ("markdown", MARKDOWN),
+        ("text", TEXT),
+        ("code", CODE),
+    ):
+        if ext in exts:
+            return fmt
+    stem = p.name.lower().split(".")[0]
+    if stem in TEXT_NAMES:
+        return "text"
+    if not ext:
+        return "text"  # extension-less: read it if it turns out to be text
+    return None
+
+
+def parse_bytes(data: bytes, path: str, fmt: str) -> ParsedDocument:
+    parser = {
+        "pdf": parse_pdf,
+        "docx": parse_docx,
+        "html": parse_html,
+        "markdown": parse_markdown,
+        "text": parse_text,
+        "code": parse_code,
+    }[fmt]
+    doc = parser(data, path)
+    doc.blocks = [b for b in doc.blocks if b.text.strip()]
+    if not doc.blocks:
+        raise SkipFile(
+            "no extractable text (a scanned PDF? OCR is not supported)"
+            if fmt == "pdf"
+            else "no text in this file"
+        )
+    return doc
+
+
+# -- text decoding --------------------------------------------------------------
+
+
+def looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if not head:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 with a byte-order mark
+    if b"\x00" in head:
+        return True
+    control = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return control / len(head) > 0.10
+
+
+def decode_text(data: bytes) -> str:
+    if looks_binary(data):
+        raise SkipFile("binary content, not text")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(data[:200_000]).best()
+        if best is not None and best.encoding:
+            return data.decode(best.encoding, errors="replace")
+    except ImportError:
+        pass
+    return data.decode("cp1252", errors="replace")
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+# -- formats ---------------------------------------------------------------------------
+
+
+def parse_text(data: bytes, path: str) -> ParsedDocument:
+    text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    blocks = [Block(p) for p in _paragraphs(text)]
+    return ParsedDocument("text", blocks, title=PurePath(path).name)
+
+
+_ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _heading_path(stack: list[tuple[int, str]]) -> str | None:
+    return " > ".join(t for _, t in stack[-3:]) or None
+
+
+def parse_markdown(data: bytes, path: str) -> ParsedDocument:
+    text = decode_text(data).replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":  # YAML front matter
+        for i in range(1, min(len(lines), 200)):
+            if lines[i].strip() in ("---", "..."):
+                lines = lines[i + 1 :]
+                break
+    blocks: list[Block] = []
+    stack: list[tuple[int, str]] = []
+    buf: list[str] = []
+    title = None
+    in_fence = False
+
+    def flush(kind: str = "text") -> None:
+        body = "\n".join(buf).strip()
+        buf.clear()
+        if body:
+            blocks.append(Block(body, heading=_heading_path(stack), kind=kind))
+
+    def push(level: int, heading: str) -> None:
+        nonlocal title
+        flush()
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, heading))
+        title = title or (heading if level == 1 else None)
+
+    for i, line in enumerate(lines):
+        if _FENCE.match(line):
+            if in_fence:
+                buf.append(line)
+                flush("code")
+            else:
+                flush()
+                buf.append(line)
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            buf.append(line)
+            continue
+        m = _ATX.match(line)
+        if m:
+            push(len(m.group(1)), m.group(2).strip())
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if line.strip() and not buf and re.fullmatch(r"=+\s*|-{2,}\s*", nxt):
+            push(1 if nxt.startswith("=") else 2, line.strip())
+            continue
+        if re.fullmatch(r"=+\s*|-{2,}\s*", line) and not buf:
+            continue  # the underline of a setext heading
+        if not line.strip():
+            flush()
+        else:
+            buf.append(line)
+    flush("code" if in_fence else "text")
+    return ParsedDocument("markdown", blocks, title=title or PurePath(path).name)
+
+
+class _HTMLText(HTMLParser):
+    BLOCK = {
+        "p", "div", "section", "article", "header", "footer", "li", "ul", "ol", "tr", "table",
+        "br", "hr", "dt", "dd", "dl", "blockquote", "pre", "main", "aside", "nav", "figure",
+        "figcaption", "td", "th", "form", "fieldset", "address", "caption",
+    }  # fmt: skip
+    SKIP = {"script", "style", "noscript", "template", "svg", "iframe", "object", "head"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[Block] = []
+        self.stack: list[tuple[int, str]] = []
+        self.buf: list[str] = []
+        self.skip = 0
+        self.heading: tuple[int, list[str]] | None = None
+        self.pre = 0
+        self.title: str | None = None
+        self._in_title = False
+
+    def flush(self) -> None:
+        text = "".join(self.buf)
+        self.buf.clear()
+        if not self.pre:
+            text = re.sub(r"[ \t\r\f\v]+", " ", text)
+            text = re.sub(r" *\n *", "\n", text)
+        if text.strip():
+            self.blocks.append(
+                Block(
+                    text.strip(),
+                    heading=_heading_path(self.stack),
+                    kind="code" if self.pre else "text",
+                )
+            )
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "title":
+            self._in_title = True
+        if tag in self.SKIP:
+            self.skip += 1
+            return
+        if re.fullmatch(r"h[1-6]", tag):
+            self.flush()
+            self.heading = (int(tag[1]), [])
+        elif tag in self.BLOCK:
+            self.flush() if tag != "br" else self.buf.append("\n")
+            if tag == "pre":
+                self.pre += 1
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        if tag in self.SKIP:
+            self.skip = max(0, self.skip - 1)
+            return
+        if re.fullmatch(r"h[1-6]", tag) and self.heading:
+            level, parts = self.heading
+            text = " ".join("".join(parts).split())
+            self.heading = None
+            if text:
+                while self.stack and self.stack[-1][0] >= level:
+                    self.stack.pop()
+                self.stack.append((level, text))
+        elif tag in self.BLOCK and tag != "br":
+            self.flush()
+            if tag == "pre":
+                self.pre = max(0, self.pre - 1)
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title = (self.title or "") + data
+        if self.skip:
+            return
+        if self.heading is not None:
+            self.heading[1].append(data)
+        else:
+            self.buf.append(data)
+
+
+def parse_html(data: bytes, path: str) -> ParsedDocument:
+    text = decode_text(data)
+    p = _HTMLText()
+    p.feed(text)
+    p.close()
+    p.flush()
+    title = " ".join((p.title or "").split()) or PurePath(path).name
+    return ParsedDocument("html", p.blocks, title=title)
+
+
+def parse_docx(data: bytes, path: str) -> ParsedDocument:
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    if not data.startswith(b"PK"):
+        raise SkipFile("not a real DOCX file (it is not a ZIP package)")
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
+        raise SkipFile(f"malformed DOCX ({exc})") from exc
+    blocks: list[Block] = []
+    stack: list[tuple[int, str]] = []
+    title = document.core_properties.title or None
+    for item in document.iter_inner_content():
+        if hasattr(item, "rows"):  # a table: one line per row
+            rows = []
+            for row in item.rows:
+                cells = [" ".join(c.text.split()) for c in row.cells]
+                rows.append(" | ".join(dict.fromkeys(c for c in cells if c)))
+            text = "\n".join(r for r in rows if r)
+            if text:
+                blocks.append(Block(text, heading=_heading_path(stack)))
+            continue
+        text = item.text.strip()
+        if not text:
+            continue
+        style = (item.style.name if item.style is not None else "") or ""
+        m = re.match(r"(Heading|Título|Titulo)\s*(\d)", style, re.I)
+        if m or style.lower() == "title":
+            level = int(m.group(2)) if m else 0
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, text))
+            title = title or text
+            continue
+        blocks.append(Block(text, heading=_heading_path(stack)))
+    return ParsedDocument("docx", blocks, title=title or PurePath(path).name)
+
+
+def _pdf_paragraphs(text: str) -> str:
+    """Re-flow PDF lines into paragraphs: join wrapped lines, undo hyphenation."""
+    lines = [ln.rstrip() for ln in text.split("\n")]
+    width = max((len(ln) for ln in lines), default=0)
+    out: list[str] = []
+    cur = ""
+    for ln in lines:
+        s = ln.strip()
+        if not s:
+            if cur:
+                out.append(cur)
+            cur = ""
+            continue
+        if cur.endswith("-") and s[:1].islower():
+            cur = cur[:-1] + s
+        else:
+            cur = f"{cur} {s}" if cur else s
+        # A short line that ends a sentence closes the paragraph.
+        if s[-1:] in ".:!?" and len(ln) < 0.7 * width:
+            out.append(cur)
+            cur = ""
+    if cur:
+        out.append(cur)
+    return "\n\n".join(out)
+
+
+_DOT_LEADERS = re.compile(r"(?:[ \t]*\.){4,}")  # tables of contents: "Intro . . . . 1"
+_PAGE_NUMBER = re.compile(r"[ivxlc\d]{1,5}", re.I)
+
+
+def parse_pdf(data: bytes, path: str) -> ParsedDocument:
+    import pypdf
+    from pypdf.errors import PdfReadError, PyPdfError
+
+    if b"%PDF" not in data[:1024]:
+        raise SkipFile("not a real PDF file (no %PDF header)")
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt("")
+            except (NotImplementedError, PyPdfError) as exc:
+                raise SkipFile(f"encrypted PDF that cannot be opened ({exc})") from exc
+            if not ok:
+                raise SkipFile("encrypted PDF (password protected); decrypt it and index again")
+        pages = reader.pages
+        n = len(pages)
+        titles = _pdf_outline(reader)
+        blocks: list[Block] = []
+        heading = None
+        for i in range(n):
+            heading = titles.get(i + 1, heading)
+            text = pages[i].extract_text() or ""
+            text = _pdf_paragraphs(_DOT_LEADERS.sub(" … ", text.replace("\x00", "")))
+            for para in _paragraphs(text):
+                if not _PAGE_NUMBER.fullmatch(para):
+                    blocks.append(Block(para, page=i + 1, heading=heading))
+        meta_title = None
+        try:
+            meta_title = (reader.metadata or {}).get("/Title") or None
+        except (PyPdfError, KeyError, ValueError):
+            meta_title = None
+    except SkipFile:
+        raise
+    except (PdfReadError, PyPdfError, KeyError, ValueError, TypeError, AssertionError) as exc:
+        raise SkipFile(f"malformed PDF ({type(exc).__name__}: {exc})") from exc
+    return ParsedDocument(
+        "pdf", blocks, title=str(meta_title).strip() if meta_title else PurePath(path).name, pages=n
+    )
+
+
+def _pdf_outline(reader) -> dict[int, str]:
+    """First outline (bookmark) title starting on each page, for headings of PDF chunks."""
+    out: dict[int, str] = {}
+
+    def walk(items, depth: int) -> None:
+        for it in items:
+            if isinstance(it, list):
+                if depth < 3:
+                    walk(it, depth + 1)
+                continue
+            try:
+                page = reader.get_destination_page_number(it) + 1
+            except Exception:  # noqa: BLE001 - a broken outline entry only loses a heading
+                continue
+            title = " ".join(str(getattr(it, "title", "") or "").split())
+            if title and page > 0:
+                out.setdefault(page, title)
+
+    try:
+        walk(reader.outline, 0)
+    except Exception:  # noqa: BLE001 - outlines are optional and often broken
+        return {}
+    return out
+
+
+_DEF = re.compile(
+    r"^(?:export\s+)?(?:default\s+)?(?:pub(?:\([^)]*\))?\s+)?(?:async\s+)?(?:static\s+)?"
+    r"(?:def|class|function|func|fn|struct|enum|trait|impl|interface|type|module|"
+    r"object|protocol|extension|namespace|package|sub)\b"
+)
+
+
+def parse_code(data: bytes, path: str) -> ParsedDocument:
+    """Source code split at top-level definitions; each one's first line is its heading."""
+    text = decode_text(data).replace("\r\n", "\n")
+    lines = text.split("\n")
+    blocks: list[Block] = []
+    start, heading = 0, None
+
+    def emit(end: int) -> None:
+        body = "\n".join(lines[start:end]).strip("\n")
+        if body.strip():
+            blocks.append(Block(body, heading=heading, kind="code"))
+
+    for i, line in enumerate(lines):
+        if i > start and _DEF.match(line):
+            # Keep decorators and comments directly above a definition with it.
+            j = i
+            while j > start and lines[j - 1].strip().startswith(("@", "#", "//", "/*", "*", "///")):
+                j -= 1
+            emit(j)
+            start, heading = j, line.strip()[:100]
+        elif i == 0 and _DEF.match(line):
+            heading = line.strip()[:100]
+    emit(len(lines))
+    return ParsedDocument("code", blocks, title=PurePath(path).name)

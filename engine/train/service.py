@@ -1,0 +1,394 @@
+"""The training service: datasets, runs, adapters -- what the CLI and GUI call.
+
+Runs on the engine thread (MLX). A run loads its own copy of the base model
+(LoRA layers change the module tree, so the chat's copy is left alone).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from engine.errors import SastreError
+from engine.models import ModelManager
+from engine.train import datasets as ds
+from engine.train import files
+from engine.train.callbacks import Recorder, TrainingCallback
+from engine.train.config import TrainConfig
+from store import Store
+from store.adapters import AdapterRecord
+
+
+class AdapterNotFoundError(SastreError):
+    pass
+
+
+class TrainingService:
+    def __init__(self, store: Store, models: ModelManager, data_dir: Path):
+        self.store = store
+        self.models = models
+        self.adapters_dir = Path(data_dir) / "adapters"
+
+    # -- datasets ---------------------------------------------------------------------
+    def _tokenizer(self, model: str | None = None):
+        """The tokenizer of the model (default one) for token counts; None if unavailable."""
+        try:
+            from mlx_lm.utils import load_tokenizer
+
+            return load_tokenizer(Path(self.models.resolve(model).path))
+        except Exception:  # noqa: BLE001 - counts are optional; the dataset is still built
+            return None
+
+    def import_dataset(self, path: str, name: str, model: str | None = None, **kw) -> Any:
+        rows = ds.read_jsonl(path)
+        return ds.save(
+            self.store, name, rows, f"import:{Path(path).name}", self._tokenizer(model), **kw
+        )
+
+    def dataset_from_chats(self, name: str, model: str | None = None, **kw) -> Any:
+        return ds.save(
+            self.store, name, ds.from_chats(self.store), "chats", self._tokenizer(model), **kw
+        )
+
+    def dataset_from_docs(self, collection: str, name: str, model: str | None = None, **kw) -> Any:
+        rows = ds.from_docs(self.store, collection)
+        return ds.save(self.store, name, rows, f"docs:{collection}", self._tokenizer(model), **kw)
+
+    # -- adapters ----------------------------------------------------------------------
+    def adapter(self, name: str) -> AdapterRecord:
+        rec = self.store.adapters.get(name)
+        if rec is None:
+            known = ", ".join(a.name for a in self.store.adapters.list()) or "none yet"
+            raise AdapterNotFoundError(
+                f"No adapter named '{name}' (adapters: {known}). Train one with "
+                "`sastre train lora --dataset NAME --adapter NAME`."
+            )
+        return rec
+
+    def remove_adapter(self, name: str) -> AdapterRecord:
+        rec = self.adapter(name)
+        self.store.adapters.remove(name)
+        shutil.rmtree(rec.path, ignore_errors=True)
+        if self.store.settings.get("adapter") == name:
+            self.store.settings.set("adapter", None)
+        return rec
+
+    def use(self, name: str | None) -> AdapterRecord | None:
+        """The adapter chat uses by default (with its base model); None turns it off."""
+        rec = self.adapter(name) if name else None
+        self.store.settings.set("adapter", name)
+        return rec
+
+    # -- training -----------------------------------------------------------------------
+    def train(
+        self,
+        datasets: list[tuple[str, float]],
+        adapter: str,
+        *,
+        model: str | None = None,
+        config: TrainConfig | None = None,
+        resume: bool = False,
+        parent: str | None = None,
+        callback: TrainingCallback | None = None,
+        cancel: threading.Event | None = None,
+        pause: threading.Event | None = None,
+    ) -> dict:
+        """Train (or resume) an adapter on weighted datasets; return the stored report."""
+        from engine.train import evaluate as ev
+        from engine.train import lora
+
+        cb = Recorder(callback)
+        adapter = ds.valid_name(adapter)
+        folder = self.adapters_dir / adapter
+        existing = self.store.adapters.get(adapter)
+        if resume:
+            if existing is None or not (folder / lora.CONFIG_FILE).is_file():
+                raise lora.TrainingError(
+                    f"There is no run '{adapter}' to resume. Start it without --resume."
+                )
+            saved = json.loads((folder / lora.CONFIG_FILE).read_text())["sastre"]
+            config = TrainConfig.from_dict(saved["config"])
+            datasets = [(d["name"], d["weight"]) for d in saved["datasets"]]
+            model, parent = saved["base_model"], saved.get("parent")
+        elif existing is not None or folder.exists():
+            raise lora.TrainingError(
+                f"An adapter named '{adapter}' already exists. Pick another --adapter name, "
+                f"resume it with --resume, or remove it with `sastre adapters rm {adapter}`."
+            )
+        config = config or TrainConfig()
+        config.validate()
+        if parent:
+            prec = self.adapter(parent)
+            model = model or prec.base_model
+            if model != prec.base_model:
+                raise lora.TrainingError(
+                    f"Adapter '{parent}' was trained on {prec.base_model}, not {model}; "
+                    "continue it on its own base model."
+                )
+        if not datasets:
+            raise ds.DatasetError("Give at least one --dataset to train on.")
+        for name, _ in datasets:
+            ds.get(self.store, name)  # fail before the model loads
+
+        cb.on_status("Loading the model", 0.0)
+        rec = self.models.resolve(model)
+        from mlx_lm.utils import load
+
+        net, tokenizer, mconfig = load(rec.path, return_config=True)
+        train_set, val_set, longest, n_train = self._build(datasets, tokenizer, config)
+        import mlx.core as mx
+        import mlx.optimizers as optim
+
+        quantized = bool(mconfig.get("quantization") or mconfig.get("quantization_config"))
+        n_params = rec.parameters or 0
+        if parent:
+            pcfg = json.loads((Path(prec.path) / lora.CONFIG_FILE).read_text())
+            config.rank = pcfg["lora_parameters"]["rank"]
+            config.scale = pcfg["lora_parameters"]["scale"]
+            config.layers = pcfg["num_layers"]
+        cfg = config.resolved(
+            n_layers=len(net.layers),
+            parameters=n_params,
+            n_train=n_train,
+            longest=longest,
+            context=int(mconfig.get("max_position_embeddings") or 2048),
+        )
+        mx.random.seed(cfg.seed)
+        trainable = lora.apply_lora(net, cfg)
+        if parent:
+            net.load_weights(str(Path(prec.path) / lora.ADAPTER_FILE), strict=False)
+        estimate = lora.estimate_memory(net, mconfig, cfg, trainable)
+        lora.check_memory(estimate)
+
+        method = "qlora" if quantized else "lora"
+        dlist = [{"name": n, "weight": w} for n, w in datasets]
+        meta = {
+            "base_model": rec.name,
+            "base_path": rec.path,
+            "datasets": dlist,
+            "parent": parent,
+            "method": method,
+            "config": config.to_dict(),  # as asked (resume re-resolves it identically)
+            "resolved": cfg.to_dict(),
+            "trainable_parameters": trainable,
+            "memory_estimate": estimate,
+        }
+        files.write_json(
+            folder / lora.CONFIG_FILE,
+            {
+                "fine_tune_type": "lora",
+                "num_layers": cfg.layers,
+                "lora_parameters": lora.lora_parameters(cfg),
+                "sastre": meta,
+            },
+        )
+        record = existing or AdapterRecord(
+            name=adapter, path=str(folder), base_model=rec.name, method=method, datasets=dlist,
+            parent=parent,
+        )  # fmt: skip
+        record.params, record.status = cfg.to_dict(), "training"
+        self.store.adapters.save(record)
+
+        optimizer = optim.Adam(learning_rate=cfg.learning_rate)
+        state = lora.load_checkpoint(folder, net, optimizer) if resume else None
+        general = ev.general_dataset(tokenizer)
+        if state is None:
+            cb.on_status("Measuring the model before training", 0.0)
+            before = {
+                "val_loss": lora.val_loss(net, val_set, cfg),
+                "general_ppl": ev.general_ppl(net, tokenizer, cfg, general),
+            }
+            if not (folder / lora.ADAPTER_FILE).exists():
+                files.save_safetensors(folder / lora.ADAPTER_FILE, lora.adapter_weights(net))
+            state = {"step": 0, "trained_tokens": 0, "before": before, "train": [], "val": []}
+        if before_val := state["before"].get("val_loss"):
+            cb.on_val_loss_report({"iteration": 0, "val_loss": before_val})
+        curves = {"train": list(state["train"]), "val": list(state["val"])}
+
+        def checkpoint(step: int, tokens: int) -> None:
+            cb.on_status(f"Saving checkpoint at step {step}", None)
+            curves["train"] += cb.train
+            curves["val"] += cb.val
+            cb.train, cb.val = [], []
+            lora.save_checkpoint(
+                folder, net, optimizer,
+                {"step": step, "trained_tokens": tokens, "before": state["before"], **curves},
+            )  # fmt: skip
+            cb.on_checkpoint(step, str(folder / lora.CHECKPOINT_DIR))
+
+        tic = time.perf_counter()
+        try:
+            result = lora.run_loop(
+                net, optimizer, train_set, val_set, cfg, cb,
+                start_step=state["step"], trained_tokens=state["trained_tokens"],
+                cancel=cancel, pause=pause, checkpoint=checkpoint,
+            )  # fmt: skip
+        except lora.TrainingError as exc:
+            record.status = "failed"
+            record.metrics = {"error": str(exc)}
+            self.store.adapters.save(record)
+            raise
+        if result.cancelled:
+            checkpoint(result.steps, result.trained_tokens)
+            record.status = "cancelled"
+            self.store.adapters.save(record)
+            return {"status": "cancelled", "steps": result.steps, "total": cfg.iters}
+
+        cb.on_status("Saving the adapter", None)
+        files.save_safetensors(folder / lora.ADAPTER_FILE, lora.adapter_weights(net))
+        cb.on_status("Evaluating", None)
+        val_after = cb.val[-1][1] if cb.val and cb.val[-1][0] == cfg.iters else None
+        after = {
+            "val_loss": val_after if val_after is not None else lora.val_loss(net, val_set, cfg),
+            "general_ppl": ev.general_ppl(net, tokenizer, cfg, general),
+        }
+        prompts = cfg.eval_prompts or self._default_prompts(datasets)
+        samples = ev.side_by_side(net, tokenizer, prompts, cfg.eval_max_tokens)
+        rep = ev.report(state["before"], after, cfg.forgetting_threshold, samples)
+        curves["train"] += cb.train
+        curves["val"] += cb.val
+        rep.update(
+            status="ready",
+            steps=result.steps,
+            trained_tokens=result.trained_tokens,
+            train_seconds=round(result.seconds, 2),
+            wall_seconds=round(time.perf_counter() - tic, 2),
+            tokens_per_second=round(result.tokens_per_second, 1),
+            peak_memory_mb=round(result.peak_memory_mb, 1),
+            curves=curves,
+        )
+        files.write_json(folder / "report.json", rep)
+        shutil.rmtree(folder / lora.CHECKPOINT_DIR, ignore_errors=True)
+        record.status, record.metrics = "ready", rep
+        self.store.adapters.save(record)
+        return rep
+
+    def _default_prompts(self, datasets: list[tuple[str, float]]) -> list[str]:
+        """A few held-out prompts from the first dataset's validation split."""
+        out = []
+        for ex in self.store.datasets.examples(datasets[0][0], "valid")[:3]:
+            if "messages" in ex:
+                users = [m["content"] for m in ex["messages"] if m["role"] == "user"]
+                if users:
+                    out.append(users[-1])
+            elif "prompt" in ex:
+                out.append(ex["prompt"])
+        from engine.train.evaluate import DEFAULT_PROMPTS
+
+        return out or DEFAULT_PROMPTS
+
+    def _build(self, datasets: list[tuple[str, float]], tokenizer, cfg: TrainConfig):
+        """mlx-lm datasets for a weighted mix; weights repeat or subsample examples."""
+        from mlx_lm.tuner.datasets import CacheDataset, ConcatenatedDataset, create_dataset
+
+        rng = random.Random(cfg.seed)
+        train_parts, val_parts = [], []
+        for name, weight in datasets:
+            rec = ds.get(self.store, name)
+            train = self.store.datasets.examples(name, "train")
+            valid = self.store.datasets.examples(name, "valid")
+            if weight <= 0:
+                raise ds.DatasetError(f"The weight of dataset '{name}' must be above 0.")
+            whole, frac = int(weight), weight - int(weight)
+            mixed = train * whole + rng.sample(train, round(frac * len(train)))
+            opts = _Opts(mask_prompt=cfg.mask_prompt and rec.format != "text")
+            if mixed:
+                train_parts.append(create_dataset(mixed, tokenizer, opts))
+            if valid:
+                val_parts.append(create_dataset(valid, tokenizer, opts))
+        if not train_parts:
+            raise ds.DatasetError("The datasets have no training examples.")
+        train_set = CacheDataset(ConcatenatedDataset(train_parts))
+        val_set = CacheDataset(ConcatenatedDataset(val_parts)) if val_parts else None
+        longest = max(len(train_set[i][0]) for i in range(len(train_set)))
+        return train_set, val_set, longest, len(train_set)
+
+
+class _Opts:
+    def __init__(self, mask_prompt: bool):
+        self.mask_prompt = mask_prompt
+
+
+def fuse_adapter(
+    service: TrainingService, name: str, out_name: str | None = None, dequantize: bool = False
+) -> Any:
+    """Fuse an adapter into its base and register the result as a new model."""
+    from engine.models import valid_name
+    from engine.train import export
+
+    rec = service.adapter(name)
+    base = service.models.resolve(rec.base_model)
+    out_name = valid_name(out_name or f"{rec.base_model}-{name}")
+    service.models._check_free(out_name)
+    target = service.models.models_dir / out_name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    export.fuse(base.path, rec.path, target, dequantize=dequantize)
+    return service.models._register(out_name, target, f"fuse:{name}", managed=True)
+
+
+def export_adapter(service: TrainingService, name: str, out: str | Path, fmt: str = "peft") -> Path:
+    """Write an adapter for other tools: 'peft', 'mlx' (the folder as is), 'fused' or 'gguf'."""
+    from engine.train import export
+
+    rec = service.adapter(name)
+    out = Path(out).expanduser()
+    if fmt == "peft":
+        return export.export_peft(rec.path, out, rec.base_model)
+    if fmt == "mlx":
+        shutil.copytree(rec.path, out)
+        return out
+    base = service.models.resolve(rec.base_model)
+    if fmt == "fused":
+        return export.fuse(base.path, rec.path, out)
+    if fmt == "gguf":
+        fused = export.fuse(base.path, rec.path, out.with_suffix(".fused"), dequantize=True)
+        try:
+            return export.export_gguf(
+                fused, out if out.suffix == ".gguf" else out.with_suffix(".gguf")
+            )
+        finally:
+            shutil.rmtree(fused, ignore_errors=True)
+    raise SastreError(f"Unknown export format '{fmt}'; use peft, mlx, fused or gguf.")
+
+
+def ab_answers(
+    service: TrainingService,
+    chat: Any,
+    a: str,
+    b: str,
+    prompt: str,
+    max_tokens: int = 128,
+    seed: int | None = None,
+) -> list[dict]:
+    """Answers of adapters `a` and `b` to one prompt, in random order for a blind pick.
+
+    Both run on the chat's loaded base model; only the adapter is swapped.
+    """
+    from engine.config import GenerationConfig
+    from engine.generate import encode, render_chat
+
+    ra, rb = service.adapter(a), service.adapter(b)
+    if ra.base_model != rb.base_model:
+        raise SastreError(
+            f"'{a}' ({ra.base_model}) and '{b}' ({rb.base_model}) have different base models; "
+            "compare adapters of the same model."
+        )
+    cfg = GenerationConfig(temperature=0.0, max_tokens=max_tokens)
+    out = []
+    for name in (a, b):
+        gen = chat.generator(ra.base_model, adapter=name)
+        tok = gen.loaded.tokenizer
+        gen.reset_cache()
+        text = gen.generate(
+            encode(tok, render_chat(tok, [{"role": "user", "content": prompt}])), cfg
+        )
+        out.append({"adapter": name, "text": text.strip()})
+    random.Random(seed).shuffle(out)
+    for label, item in zip("AB", out, strict=True):
+        item["label"] = label
+    return out

@@ -1,0 +1,1390 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es_ES" sourcelanguage="en">
+<context>
+    <name>App</name>
+    <message>
+        <source>Something went wrong: {0}: {1}
+
+Your saved data is intact. Details were written to {2}; please include them if you report this.</source>
+        <translation>Algo ha fallado: {0}: {1}
+
+Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúyelos si informas del problema.</translation>
+    </message>
+    <message>
+        <source>Getting Sastre ready</source>
+        <translation>Preparando Sastre</translation>
+    </message>
+    <message>
+        <source>Preparing the built-in model (once, about a minute). You can start typing meanwhile.</source>
+        <translation>Preparando el modelo incorporado (solo una vez, alrededor de un minuto). Mientras tanto puedes empezar a escribir.</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>Más tarde</translation>
+    </message>
+    <message>
+        <source>The built-in model is ready.</source>
+        <translation>El modelo incorporado está listo.</translation>
+    </message>
+</context>
+<context>
+    <name>AssistantMessage</name>
+    <message>
+        <source>Version {0} of {1}</source>
+        <translation>Versión {0} de {1}</translation>
+    </message>
+    <message>
+        <source>adapter {0}</source>
+        <translation>adaptador {0}</translation>
+    </message>
+    <message>
+        <source>{0} tokens</source>
+        <translation>{0} tokens</translation>
+    </message>
+    <message>
+        <source>{0:.1f} tokens/s</source>
+        <translation>{0:.1f} tokens/s</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>detenida</translation>
+    </message>
+    <message>
+        <source>cut at the token limit</source>
+        <translation>cortada en el límite de tokens</translation>
+    </message>
+    <message>
+        <source>interrupted by an error</source>
+        <translation>interrumpida por un error</translation>
+    </message>
+    <message>
+        <source>Copy the answer (Markdown)</source>
+        <translation>Copiar la respuesta (Markdown)</translation>
+    </message>
+    <message>
+        <source>Regenerate this answer</source>
+        <translation>Volver a generar esta respuesta</translation>
+    </message>
+    <message>
+        <source>Good answer</source>
+        <translation>Buena respuesta</translation>
+    </message>
+    <message>
+        <source>Bad answer</source>
+        <translation>Mala respuesta</translation>
+    </message>
+    <message>
+        <source>Show the exact prompt behind this answer</source>
+        <translation>Mostrar el prompt exacto detrás de esta respuesta</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>Razonamiento</translation>
+    </message>
+    <message>
+        <source>Prefer this version</source>
+        <translation>Prefiero esta versión</translation>
+    </message>
+    <message>
+        <source>Keep this version as the answer; the others count as disliked</source>
+        <translation>Conservar esta versión como respuesta; las demás cuentan como no deseadas</translation>
+    </message>
+    <message>
+        <source>1 source</source>
+        <translation>1 fuente</translation>
+    </message>
+    <message>
+        <source>{0} sources</source>
+        <translation>{0} fuentes</translation>
+    </message>
+    <message>
+        <source>Show the passages this answer used</source>
+        <translation>Mostrar los fragmentos que ha usado esta respuesta</translation>
+    </message>
+</context>
+<context>
+    <name>ChatListPanel</name>
+    <message>
+        <source>Untitled chat</source>
+        <translation>Conversación sin título</translation>
+    </message>
+    <message>
+        <source>{0}
+{1} messages · {2}</source>
+        <translation>{0}
+{1} mensajes · {2}</translation>
+    </message>
+    <message>
+        <source>Stop the answer being written before deleting this chat.</source>
+        <translation>Detén la respuesta en curso antes de eliminar esta conversación.</translation>
+    </message>
+    <message>
+        <source>Delete chat?</source>
+        <translation>¿Eliminar la conversación?</translation>
+    </message>
+    <message>
+        <source>“{0}” and its {1} messages will be deleted. This cannot be undone.</source>
+        <translation>Se eliminarán «{0}» y sus {1} mensajes. No se puede deshacer.</translation>
+    </message>
+    <message>
+        <source>Chat deleted.</source>
+        <translation>Conversación eliminada.</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+    <message>
+        <source>Rename</source>
+        <translation>Cambiar el nombre</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Eliminar…</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nueva conversación</translation>
+    </message>
+    <message>
+        <source>Start a new chat (Ctrl+N)</source>
+        <translation>Empezar una conversación nueva (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Search chats (Ctrl+K)</source>
+        <translation>Buscar (Ctrl+K)</translation>
+    </message>
+</context>
+<context>
+    <name>ChatPanel</name>
+    <message>
+        <source>None</source>
+        <translation>Ninguno</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nueva conversación</translation>
+    </message>
+    <message>
+        <source>Kept this version; the others were saved as disliked.</source>
+        <translation>Se conservó esta versión; las demás se guardaron como no deseadas.</translation>
+    </message>
+    <message>
+        <source>Answers will come from the documents in “{0}”, with numbered citations you can click to see the passage.</source>
+        <translation>Las respuestas saldrán de los documentos de «{0}», con citas numeradas que puedes pulsar para ver el fragmento.</translation>
+    </message>
+    <message>
+        <source>What are these documents about?</source>
+        <translation>¿De qué tratan estos documentos?</translation>
+    </message>
+    <message>
+        <source>Summarise the main points, with sources.</source>
+        <translation>Resume los puntos principales, con fuentes.</translation>
+    </message>
+    <message>
+        <source>What should I read first?</source>
+        <translation>¿Qué debería leer primero?</translation>
+    </message>
+    <message>
+        <source>Everything runs on this computer: nothing you type leaves it. Pick a document collection below to get answers from your own files.</source>
+        <translation>Todo funciona en este ordenador: nada de lo que escribes sale de él. Elige abajo una colección de documentos para obtener respuestas de tus propios archivos.</translation>
+    </message>
+    <message>
+        <source>Give me three tips for a clear email.</source>
+        <translation>Dame tres consejos para escribir un correo claro.</translation>
+    </message>
+    <message>
+        <source>Explain what a language model is, simply.</source>
+        <translation>Explica de forma sencilla qué es un modelo de lenguaje.</translation>
+    </message>
+    <message>
+        <source>Write a short, polite meeting reminder.</source>
+        <translation>Escribe un recordatorio de reunión breve y amable.</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>Deteniendo…</translation>
+    </message>
+    <message>
+        <source>Edit this message?</source>
+        <translation>¿Editar este mensaje?</translation>
+    </message>
+    <message>
+        <source>The {0} messages after it will be removed.</source>
+        <translation>Se eliminarán los {0} mensajes que le siguen.</translation>
+    </message>
+    <message>
+        <source>Thinking…</source>
+        <translation>Pensando…</translation>
+    </message>
+    <message>
+        <source>Loading the model: {0} ({1:.0%})</source>
+        <translation>Cargando el modelo: {0} ({1:.0%})</translation>
+    </message>
+    <message>
+        <source>New memory proposed; review it in the Memory tab.</source>
+        <translation>Nuevo recuerdo propuesto; revísalo en la pestaña Memoria.</translation>
+    </message>
+    <message>
+        <source>Stopped; the partial answer was kept.</source>
+        <translation>Detenida; se ha guardado la respuesta parcial.</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <source>Stop the answer (Esc)</source>
+        <translation>Detener la respuesta (Esc)</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Enviar (Intro)</translation>
+    </message>
+    <message>
+        <source>Thanks, your rating was saved.</source>
+        <translation>Gracias, se ha guardado tu valoración.</translation>
+    </message>
+    <message>
+        <source>Feedback saved.</source>
+        <translation>Valoración guardada.</translation>
+    </message>
+    <message>
+        <source>Source [{0}] is not among this answer&apos;s sources.</source>
+        <translation>La fuente [{0}] no está entre las fuentes de esta respuesta.</translation>
+    </message>
+    <message>
+        <source>Links in answers are not opened; {0} was copied to the clipboard.</source>
+        <translation>Los enlaces de las respuestas no se abren; {0} se ha copiado al portapapeles.</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>Modelo</translation>
+    </message>
+    <message>
+        <source>The model that answers in this chat</source>
+        <translation>El modelo que responde en esta conversación</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>Documentos</translation>
+    </message>
+    <message>
+        <source>Persona</source>
+        <translation>Persona</translation>
+    </message>
+    <message>
+        <source>Answer from the documents of this collection, with citations</source>
+        <translation>Responder con los documentos de esta colección, con citas</translation>
+    </message>
+    <message>
+        <source>Show or hide sources</source>
+        <translation>Mostrar u ocultar las fuentes</translation>
+    </message>
+    <message>
+        <source>Ask anything…</source>
+        <translation>Pregunta lo que quieras…</translation>
+    </message>
+    <message>
+        <source>Enter to send · Shift+Enter for a new line · Esc to stop</source>
+        <translation>Intro para enviar · Mayús+Intro para otra línea · Esc para detener</translation>
+    </message>
+    <message>
+        <source>What would you like to know?</source>
+        <translation>¿Qué te gustaría saber?</translation>
+    </message>
+    <message>
+        <source>New here? Add Sastre&apos;s own user guide as a sample collection and ask it a question, e.g. “How do I add my own files?”</source>
+        <translation>¿Eres nuevo? Añade la guía de Sastre como colección de ejemplo y hazle una pregunta, por ejemplo «¿Cómo añado mis propios archivos?»</translation>
+    </message>
+    <message>
+        <source>Add the sample</source>
+        <translation>Añadir el ejemplo</translation>
+    </message>
+    <message>
+        <source>No thanks</source>
+        <translation>No, gracias</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>Cerrar</translation>
+    </message>
+</context>
+<context>
+    <name>EngineService</name>
+    <message>
+        <source>Unexpected error: {0}: {1}. Your saved data is intact. Details were written to {2}.</source>
+        <translation>Error inesperado: {0}: {1}. Los datos guardados están intactos. Los detalles se han escrito en {2}.</translation>
+    </message>
+</context>
+<context>
+    <name>FeedbackEditor</name>
+    <message>
+        <source>Thanks. What was wrong? (optional)</source>
+        <translation>Gracias. ¿Qué estaba mal? (opcional)</translation>
+    </message>
+    <message>
+        <source>e.g. wrong facts, too long, ignored my files</source>
+        <translation>p. ej., datos erróneos, demasiado larga, no usó mis archivos</translation>
+    </message>
+    <message>
+        <source>Thanks. What was good? (optional)</source>
+        <translation>Gracias. ¿Qué estaba bien? (opcional)</translation>
+    </message>
+    <message>
+        <source>e.g. accurate, well cited, right length</source>
+        <translation>p. ej., exacta, bien citada, con la longitud justa</translation>
+    </message>
+    <message>
+        <source>The answer you wanted instead (optional; used to improve the model later)</source>
+        <translation>La respuesta que querías (opcional; se usará para mejorar el modelo)</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Cerrar</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+</context>
+<context>
+    <name>GenerationConfig</name>
+    <message>
+        <source>Most tokens to generate for one answer.</source>
+        <translation>Número máximo de tokens de una respuesta.</translation>
+    </message>
+    <message>
+        <source>Sampling temperature; 0 always picks the likeliest token.</source>
+        <translation>Temperatura de muestreo; con 0 se elige siempre el token más probable.</translation>
+    </message>
+    <message>
+        <source>Nucleus sampling: keep the smallest set of tokens whose probability adds up to this.</source>
+        <translation>Muestreo de núcleo: conserva el conjunto más pequeño de tokens cuya probabilidad suma este valor.</translation>
+    </message>
+    <message>
+        <source>Drop tokens less likely than this fraction of the likeliest one.</source>
+        <translation>Descarta los tokens menos probables que esta fracción del más probable.</translation>
+    </message>
+    <message>
+        <source>Keep only the k likeliest tokens (0: no limit).</source>
+        <translation>Conserva solo los k tokens más probables (0: sin límite).</translation>
+    </message>
+    <message>
+        <source>Penalise tokens already in the recent context (1: off).</source>
+        <translation>Penaliza los tokens que ya aparecen en el contexto reciente (1: desactivado).</translation>
+    </message>
+    <message>
+        <source>Random seed, for answers you can reproduce.</source>
+        <translation>Semilla aleatoria, para obtener respuestas reproducibles.</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryPanel</name>
+    <message>
+        <source>{0} documents · {1} chunks</source>
+        <translation>{0} documentos · {1} fragmentos</translation>
+    </message>
+    <message>
+        <source>Library</source>
+        <translation>Biblioteca</translation>
+    </message>
+    <message>
+        <source>{0} documents · {1} chunks · {2} · embeddings: {3}</source>
+        <translation>{0} documentos · {1} fragmentos · {2} · embeddings: {3}</translation>
+    </message>
+    <message>
+        <source>{0} skipped, {1} failed</source>
+        <translation>{0} omitidos, {1} con error</translation>
+    </message>
+    <message>
+        <source>Watching: {0}</source>
+        <translation>Vigilando: {0}</translation>
+    </message>
+    <message>
+        <source>Nothing indexed yet. Add a folder or files.</source>
+        <translation>Todavía no hay nada indexado. Añade una carpeta o archivos.</translation>
+    </message>
+    <message>
+        <source>The document library is not available in this build.</source>
+        <translation>La biblioteca de documentos no está disponible en esta versión.</translation>
+    </message>
+    <message>
+        <source>Create a collection and add folders or files (PDF, Word, HTML, Markdown, text, code) — or drop them here. Sastre then answers from them, with citations, in the Chat tab.</source>
+        <translation>Crea una colección y añade carpetas o archivos (PDF, Word, HTML, Markdown, texto, código), o arrástralos aquí. Después Sastre responde a partir de ellos, con citas, en la pestaña Conversación.</translation>
+    </message>
+    <message>
+        <source>Drop folders or files here, or use Add folder / Add files.</source>
+        <translation>Arrastra aquí carpetas o archivos, o usa Añadir carpeta / Añadir archivos.</translation>
+    </message>
+    <message>
+        <source>Indexed</source>
+        <translation>Indexado</translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation>Omitido</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>Con error</translation>
+    </message>
+    <message>
+        <source>New collection</source>
+        <translation>Nueva colección</translation>
+    </message>
+    <message>
+        <source>Name of the collection:</source>
+        <translation>Nombre de la colección:</translation>
+    </message>
+    <message>
+        <source>Add a folder</source>
+        <translation>Añadir una carpeta</translation>
+    </message>
+    <message>
+        <source>Add files</source>
+        <translation>Añadir archivos</translation>
+    </message>
+    <message>
+        <source>Remove {0} from “{1}”? The file itself is not touched.</source>
+        <translation>¿Quitar {0} de «{1}»? El archivo en sí no se toca.</translation>
+    </message>
+    <message>
+        <source>Remove {0} documents from “{1}”? The files are not touched.</source>
+        <translation>¿Quitar {0} documentos de «{1}»? Los archivos no se tocan.</translation>
+    </message>
+    <message>
+        <source>Remove documents?</source>
+        <translation>¿Quitar documentos?</translation>
+    </message>
+    <message>
+        <source>Remove collection?</source>
+        <translation>¿Quitar la colección?</translation>
+    </message>
+    <message>
+        <source>“{0}” and its index will be removed. Your files are not touched; chats keep their answers.</source>
+        <translation>Se quitarán «{0}» y su índice. Tus archivos no se tocan; las conversaciones conservan sus respuestas.</translation>
+    </message>
+    <message>
+        <source>Removed “{0}”.</source>
+        <translation>Se ha quitado «{0}».</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Quitar</translation>
+    </message>
+    <message>
+        <source>Indexing into “{0}”…</source>
+        <translation>Indexando en «{0}»…</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>Indexing cancelled.</source>
+        <translation>Indexación cancelada.</translation>
+    </message>
+    <message>
+        <source>Looking for files…</source>
+        <translation>Buscando archivos…</translation>
+    </message>
+    <message>
+        <source>Loading the embedding model…</source>
+        <translation>Cargando el modelo de embeddings…</translation>
+    </message>
+    <message>
+        <source>Paused</source>
+        <translation>En pausa</translation>
+    </message>
+    <message>
+        <source>Removing deleted files…</source>
+        <translation>Quitando los archivos borrados…</translation>
+    </message>
+    <message>
+        <source>Finishing…</source>
+        <translation>Terminando…</translation>
+    </message>
+    <message>
+        <source>Indexing {0} of {1} files · {2:.1f} chunks/s · {3} left</source>
+        <translation>Indexando {0} de {1} archivos · {2:.1f} fragmentos/s · quedan {3}</translation>
+    </message>
+    <message>
+        <source>“{0}”: {1} indexed, {2} unchanged, {3} skipped, {4} failed, in {5}.</source>
+        <translation>«{0}»: {1} indexados, {2} sin cambios, {3} omitidos, {4} con error, en {5}.</translation>
+    </message>
+    <message>
+        <source>Indexing cancelled; what was done is kept.</source>
+        <translation>Indexación cancelada; se conserva lo ya hecho.</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+    <message>
+        <source>Watched folders</source>
+        <translation>Carpetas vigiladas</translation>
+    </message>
+    <message>
+        <source>Updated from changed files: {0}</source>
+        <translation>Actualizado con archivos modificados: {0}</translation>
+    </message>
+    <message>
+        <source>New collection…</source>
+        <translation>Nueva colección…</translation>
+    </message>
+    <message>
+        <source>Remove collection…</source>
+        <translation>Quitar la colección…</translation>
+    </message>
+    <message>
+        <source>Add folder…</source>
+        <translation>Añadir carpeta…</translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation>Añadir archivos…</translation>
+    </message>
+    <message>
+        <source>Re-index</source>
+        <translation>Volver a indexar</translation>
+    </message>
+    <message>
+        <source>Look for new, changed and deleted files now</source>
+        <translation>Buscar ahora archivos nuevos, modificados y borrados</translation>
+    </message>
+    <message>
+        <source>Remove…</source>
+        <translation>Quitar…</translation>
+    </message>
+    <message>
+        <source>Ask these documents</source>
+        <translation>Preguntar a estos documentos</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>All documents</source>
+        <translation>Todos los documentos</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>Documento</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Estado</translation>
+    </message>
+    <message>
+        <source>Chunks</source>
+        <translation>Fragmentos</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>Páginas</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Tamaño</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>Carpeta</translation>
+    </message>
+</context>
+<context>
+    <name>LossPlot</name>
+    <message>
+        <source>Loss curves appear here</source>
+        <translation>Aquí aparecen las curvas de pérdida</translation>
+    </message>
+    <message>
+        <source>step {0}</source>
+        <translation>paso {0}</translation>
+    </message>
+    <message>
+        <source>train</source>
+        <translation>entrenamiento</translation>
+    </message>
+    <message>
+        <source>validation</source>
+        <translation>validación</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Indexing Sastre&apos;s user guide…</source>
+        <translation>Indexando la guía de Sastre…</translation>
+    </message>
+    <message>
+        <source>About Sastre</source>
+        <translation>Acerca de Sastre</translation>
+    </message>
+    <message>
+        <source>Sastre tailors a local language model to your work, privately: everything runs on this computer.
+
+Data folder: {0}</source>
+        <translation>Sastre adapta un modelo de lenguaje local a tu trabajo, en privado: todo funciona en este ordenador.
+
+Carpeta de datos: {0}</translation>
+    </message>
+    <message>
+        <source>Default model: {0}</source>
+        <translation>Modelo predeterminado: {0}</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>Conversación</translation>
+    </message>
+    <message>
+        <source>Library</source>
+        <translation>Biblioteca</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelos</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>Personas</source>
+        <translation>Personas</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>Memoria</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Entrenamiento</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Archivo</translation>
+    </message>
+    <message>
+        <source>&amp;Chat</source>
+        <translation>&amp;Conversación</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>&amp;Ver</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>Ay&amp;uda</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nueva conversación</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Salir</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <source>Stop answer</source>
+        <translation>Detener la respuesta</translation>
+    </message>
+    <message>
+        <source>Rename chat</source>
+        <translation>Cambiar el nombre de la conversación</translation>
+    </message>
+    <message>
+        <source>Delete chat…</source>
+        <translation>Eliminar la conversación…</translation>
+    </message>
+    <message>
+        <source>Search chats</source>
+        <translation>Buscar conversaciones</translation>
+    </message>
+    <message>
+        <source>Go to message box</source>
+        <translation>Ir al cuadro de mensaje</translation>
+    </message>
+</context>
+<context>
+    <name>MarkdownView</name>
+    <message>
+        <source>image</source>
+        <translation>imagen</translation>
+    </message>
+    <message>
+        <source>{0}: remote image not loaded</source>
+        <translation>{0}: imagen remota no cargada</translation>
+    </message>
+    <message>
+        <source>Show source {0}</source>
+        <translation>Mostrar la fuente {0}</translation>
+    </message>
+</context>
+<context>
+    <name>MemoryPanel</name>
+    <message>
+        <source>{0}  (proposed)</source>
+        <translation>{0}  (propuesto)</translation>
+    </message>
+    <message>
+        <source>Facts about you that Sastre adds to every prompt. Statements like “I am a nurse” or “answer in Spanish” in your chats are proposed here (by simple patterns, not by the model); accept, edit or delete them.</source>
+        <translation>Datos sobre ti que Sastre añade a cada prompt. Frases como «soy enfermera» o «responde en español» en tus chats se proponen aquí (con patrones sencillos, no con el modelo); acéptalas, edítalas o bórralas.</translation>
+    </message>
+    <message>
+        <source>A fact or preference, e.g. I prefer short answers</source>
+        <translation>Un dato o preferencia, p. ej. prefiero respuestas cortas</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Añadir</translation>
+    </message>
+    <message>
+        <source>Save edit</source>
+        <translation>Guardar cambios</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>Aceptar</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+</context>
+<context>
+    <name>ModelsPanel</name>
+    <message>
+        <source>{0} (missing)</source>
+        <translation>{0} (no encontrada)</translation>
+    </message>
+    <message>
+        <source>The default model</source>
+        <translation>El modelo predeterminado</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>Elige una carpeta de modelo</translation>
+    </message>
+    <message>
+        <source>Choose a GGUF file</source>
+        <translation>Elige un archivo GGUF</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>Modelos GGUF (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Importing {0}…</source>
+        <translation>Importando {0}…</translation>
+    </message>
+    <message>
+        <source>Imported “{0}” ({1}).</source>
+        <translation>Se ha importado «{0}» ({1}).</translation>
+    </message>
+    <message>
+        <source>Downloading {0}…</source>
+        <translation>Descargando {0}…</translation>
+    </message>
+    <message>
+        <source>Downloaded “{0}” to {1}.</source>
+        <translation>Se ha descargado «{0}» en {1}.</translation>
+    </message>
+    <message>
+        <source>Quantizing {0} to {1}-bit…</source>
+        <translation>Cuantizando {0} a {1} bits…</translation>
+    </message>
+    <message>
+        <source>Created “{0}” ({1}, {2}).</source>
+        <translation>Se ha creado «{0}» ({1}, {2}).</translation>
+    </message>
+    <message>
+        <source>“{0}” is now the default model.</source>
+        <translation>«{0}» es ahora el modelo predeterminado.</translation>
+    </message>
+    <message>
+        <source>“{0}” and its files ({1}) will be deleted.</source>
+        <translation>Se eliminarán «{0}» y sus archivos ({1}).</translation>
+    </message>
+    <message>
+        <source>“{0}” will be removed from Sastre; its folder {1} is left as it is.</source>
+        <translation>Se quitará «{0}» de Sastre; su carpeta {1} queda como está.</translation>
+    </message>
+    <message>
+        <source>Delete model?</source>
+        <translation>¿Eliminar el modelo?</translation>
+    </message>
+    <message>
+        <source>Deleting {0}…</source>
+        <translation>Eliminando {0}…</translation>
+    </message>
+    <message>
+        <source>Deleted “{0}”.</source>
+        <translation>Se ha eliminado «{0}».</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Cancelando…</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Cancelado.</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelos</translation>
+    </message>
+    <message>
+        <source>Models run on this computer. Import a Hugging Face-layout folder or a GGUF file, or download one from the Hugging Face hub when you are online. Double-click a model to make it the default.</source>
+        <translation>Los modelos funcionan en este ordenador. Importa una carpeta con formato de Hugging Face o un archivo GGUF, o descarga uno del hub de Hugging Face cuando tengas conexión. Haz doble clic en un modelo para hacerlo predeterminado.</translation>
+    </message>
+    <message>
+        <source>Import folder…</source>
+        <translation>Importar carpeta…</translation>
+    </message>
+    <message>
+        <source>Import GGUF…</source>
+        <translation>Importar GGUF…</translation>
+    </message>
+    <message>
+        <source>Hub repo id, e.g. mlx-community/SmolLM2-360M-Instruct</source>
+        <translation>Id. del repositorio del hub, p. ej. mlx-community/SmolLM2-360M-Instruct</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Descargar</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>Parámetros</translation>
+    </message>
+    <message>
+        <source>Quantization</source>
+        <translation>Cuantización</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Tamaño</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>Origen</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Ubicación</translation>
+    </message>
+    <message>
+        <source>Set as default</source>
+        <translation>Hacer predeterminado</translation>
+    </message>
+    <message>
+        <source>Quantize…</source>
+        <translation>Cuantizar…</translation>
+    </message>
+    <message>
+        <source>Delete…</source>
+        <translation>Eliminar…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>built in</source>
+        <translation>incorporado</translation>
+    </message>
+    <message>
+        <source>quantized from {0}</source>
+        <translation>cuantizado de {0}</translation>
+    </message>
+    <message>
+        <source>imported</source>
+        <translation>importado</translation>
+    </message>
+</context>
+<context>
+    <name>OpenFile</name>
+    <message>
+        <source>{0} no longer exists. Re-index the collection or add the file again.</source>
+        <translation>{0} ya no existe. Vuelve a indexar la colección o añade de nuevo el archivo.</translation>
+    </message>
+    <message>
+        <source>No application is set up to open {0}. Open it from {1} yourself.</source>
+        <translation>No hay ninguna aplicación configurada para abrir {0}. Ábrelo tú desde {1}.</translation>
+    </message>
+</context>
+<context>
+    <name>PersonasPanel</name>
+    <message>
+        <source>Saved persona {0}.</source>
+        <translation>Persona {0} guardada.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Descripción</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>Prompt de sistema</translation>
+    </message>
+    <message>
+        <source>Default documents</source>
+        <translation>Documentos por defecto</translation>
+    </message>
+    <message>
+        <source>Default adapter</source>
+        <translation>Adaptador por defecto</translation>
+    </message>
+    <message>
+        <source>Output format</source>
+        <translation>Formato de salida</translation>
+    </message>
+    <message>
+        <source>Technique</source>
+        <translation>Técnica</translation>
+    </message>
+    <message>
+        <source>Feedback</source>
+        <translation>Valoraciones</translation>
+    </message>
+    <message>
+        <source>Few-shot examples</source>
+        <translation>Ejemplos (few-shot)</translation>
+    </message>
+    <message>
+        <source>Role, tone and scope, e.g. Answer only about cooking; politely refuse the rest.</source>
+        <translation>Rol, tono y alcance, p. ej. responde solo sobre cocina; rechaza lo demás con amabilidad.</translation>
+    </message>
+    <message>
+        <source>e.g. a bullet list of at most 5 items</source>
+        <translation>p. ej. una lista de como mucho 5 puntos</translation>
+    </message>
+    <message>
+        <source>Think step by step, then give the final answer</source>
+        <translation>Pensar paso a paso y luego dar la respuesta final</translation>
+    </message>
+    <message>
+        <source>Use my liked and disliked answers as examples</source>
+        <translation>Usar mis respuestas valoradas como ejemplos</translation>
+    </message>
+    <message>
+        <source>User: a question
+Assistant: the answer you want</source>
+        <translation>User: una pregunta
+Assistant: la respuesta que quieres</translation>
+    </message>
+    <message>
+        <source>New</source>
+        <translation>Nueva</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>Duplicar</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Guardar</translation>
+    </message>
+</context>
+<context>
+    <name>PromptInspector</name>
+    <message>
+        <source>Prompt of answer {0}</source>
+        <translation>Prompt de la respuesta {0}</translation>
+    </message>
+    <message>
+        <source>, persona {0}</source>
+        <translation>, persona {0}</translation>
+    </message>
+    <message>
+        <source>{0} tokens sent to {1}{2}.</source>
+        <translation>{0} tokens enviados a {1}{2}.</translation>
+    </message>
+    <message>
+        <source>Part</source>
+        <translation>Parte</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Tokens</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Detalles</translation>
+    </message>
+    <message>
+        <source>full prompt (as sent)</source>
+        <translation>prompt completo (tal como se envió)</translation>
+    </message>
+</context>
+<context>
+    <name>QuantizeDialog</name>
+    <message>
+        <source>Quantize {0}</source>
+        <translation>Cuantizar {0}</translation>
+    </message>
+    <message>
+        <source>4-bit (smallest, fastest)</source>
+        <translation>4 bits (el más pequeño y rápido)</translation>
+    </message>
+    <message>
+        <source>8-bit (closer to the original)</source>
+        <translation>8 bits (más parecido al original)</translation>
+    </message>
+    <message>
+        <source>Bits</source>
+        <translation>Bits</translation>
+    </message>
+    <message>
+        <source>Group size</source>
+        <translation>Tamaño de grupo</translation>
+    </message>
+    <message>
+        <source>Name of the copy</source>
+        <translation>Nombre de la copia</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsPanel</name>
+    <message>
+        <source>Answer length (tokens)</source>
+        <translation>Longitud de la respuesta (tokens)</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>Temperatura</translation>
+    </message>
+    <message>
+        <source>Top p</source>
+        <translation>Top p</translation>
+    </message>
+    <message>
+        <source>Min p</source>
+        <translation>Min p</translation>
+    </message>
+    <message>
+        <source>Top k</source>
+        <translation>Top k</translation>
+    </message>
+    <message>
+        <source>Repetition penalty</source>
+        <translation>Penalización por repetición</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>Semilla</translation>
+    </message>
+    <message>
+        <source>Generation settings reset to their defaults.</source>
+        <translation>Se han restablecido los ajustes de las respuestas.</translation>
+    </message>
+    <message>
+        <source>Choose the data folder</source>
+        <translation>Elige la carpeta de datos</translation>
+    </message>
+    <message>
+        <source>Sastre will open {0} the next time it starts.</source>
+        <translation>Sastre abrirá {0} la próxima vez que se inicie.</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>Datos</translation>
+    </message>
+    <message>
+        <source>Data folder</source>
+        <translation>Carpeta de datos</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>Abrir</translation>
+    </message>
+    <message>
+        <source>Change…</source>
+        <translation>Cambiar…</translation>
+    </message>
+    <message>
+        <source>Chats, documents, feedback and downloaded models are kept here. --data-dir or SASTRE_HOME choose another one for a single run.</source>
+        <translation>Aquí se guardan las conversaciones, los documentos, las valoraciones y los modelos descargados. --data-dir o SASTRE_HOME eligen otra para una sola ejecución.</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>Modelos</translation>
+    </message>
+    <message>
+        <source>Default model</source>
+        <translation>Modelo predeterminado</translation>
+    </message>
+    <message>
+        <source>Embedding model</source>
+        <translation>Modelo de embeddings</translation>
+    </message>
+    <message>
+        <source>all-MiniLM-L6-v2 (built in)</source>
+        <translation>all-MiniLM-L6-v2 (incorporado)</translation>
+    </message>
+    <message>
+        <source>Used for new collections: a sentence-transformers folder or hub id. Existing collections keep the model they were built with.</source>
+        <translation>Se usa en las colecciones nuevas: una carpeta de sentence-transformers o un id. del hub. Las colecciones existentes conservan el modelo con el que se crearon.</translation>
+    </message>
+    <message>
+        <source>Answers</source>
+        <translation>Respuestas</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>aleatoria</translation>
+    </message>
+    <message>
+        <source>Reset to defaults</source>
+        <translation>Restablecer</translation>
+    </message>
+    <message>
+        <source>Appearance</source>
+        <translation>Apariencia</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <source>Light or dark</source>
+        <translation>Claro u oscuro</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>Como el sistema</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Claro</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Oscuro</translation>
+    </message>
+</context>
+<context>
+    <name>SourceCard</name>
+    <message>
+        <source>(unknown file)</source>
+        <translation>(archivo desconocido)</translation>
+    </message>
+    <message>
+        <source>page {0}</source>
+        <translation>página {0}</translation>
+    </message>
+    <message>
+        <source>Open at page {0}</source>
+        <translation>Abrir en la página {0}</translation>
+    </message>
+    <message>
+        <source>Open file</source>
+        <translation>Abrir archivo</translation>
+    </message>
+</context>
+<context>
+    <name>SourcesPane</name>
+    <message>
+        <source>Sources</source>
+        <translation>Fuentes</translation>
+    </message>
+    <message>
+        <source>Hide sources</source>
+        <translation>Ocultar las fuentes</translation>
+    </message>
+    <message>
+        <source>This answer did not use any of your documents.</source>
+        <translation>Esta respuesta no ha usado ninguno de tus documentos.</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPanel</name>
+    <message>
+        <source>1. Dataset</source>
+        <translation>1. Conjunto de datos</translation>
+    </message>
+    <message>
+        <source>Import JSONL…</source>
+        <translation>Importar JSONL…</translation>
+    </message>
+    <message>
+        <source>From chats</source>
+        <translation>Desde los chats</translation>
+    </message>
+    <message>
+        <source>From collection…</source>
+        <translation>Desde una colección…</translation>
+    </message>
+    <message>
+        <source>2. Train</source>
+        <translation>2. Entrenar</translation>
+    </message>
+    <message>
+        <source>my-adapter</source>
+        <translation>mi-adaptador</translation>
+    </message>
+    <message>
+        <source>Learn only the answers (mask prompts)</source>
+        <translation>Aprender solo las respuestas (ocultar las preguntas)</translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation>Modelo base</translation>
+    </message>
+    <message>
+        <source>Adapter name</source>
+        <translation>Nombre del adaptador</translation>
+    </message>
+    <message>
+        <source>Preset</source>
+        <translation>Perfil</translation>
+    </message>
+    <message>
+        <source>Continue from</source>
+        <translation>Continuar desde</translation>
+    </message>
+    <message>
+        <source>Start training</source>
+        <translation>Empezar a entrenar</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <source>3. Adapters</source>
+        <translation>3. Adaptadores</translation>
+    </message>
+    <message>
+        <source>Use in chat</source>
+        <translation>Usar en el chat</translation>
+    </message>
+    <message>
+        <source>No adapter</source>
+        <translation>Sin adaptador</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Eliminar</translation>
+    </message>
+    <message>
+        <source>(a new adapter)</source>
+        <translation>(un adaptador nuevo)</translation>
+    </message>
+    <message>
+        <source>No dataset yet: import a file or build one.</source>
+        <translation>Aún no hay conjunto de datos: importa un archivo o crea uno.</translation>
+    </message>
+    <message>
+        <source>{0} examples ({1} train / {2} validation), {3} tokens, format {4}.</source>
+        <translation>{0} ejemplos ({1} de entrenamiento / {2} de validación), {3} tokens, formato {4}.</translation>
+    </message>
+    <message>
+        <source>Import a dataset</source>
+        <translation>Importar un conjunto de datos</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl *.json)</source>
+        <translation>JSON Lines (*.jsonl *.json)</translation>
+    </message>
+    <message>
+        <source>No collections yet: index documents in the Library.</source>
+        <translation>Aún no hay colecciones: indexa documentos en la Biblioteca.</translation>
+    </message>
+    <message>
+        <source>Collection</source>
+        <translation>Colección</translation>
+    </message>
+    <message>
+        <source>Dataset name</source>
+        <translation>Nombre del conjunto de datos</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Nombre</translation>
+    </message>
+    <message>
+        <source>Choose a dataset and give the adapter a name.</source>
+        <translation>Elige un conjunto de datos y ponle nombre al adaptador.</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continuar</translation>
+    </message>
+    <message>
+        <source>step {0}/{1} · loss {2:.3f} · {3:.0f} tok/s · {4:.0f} MB · ETA {5:.0f}s</source>
+        <translation>paso {0}/{1} · pérdida {2:.3f} · {3:.0f} tok/s · {4:.0f} MB · faltan {5:.0f} s</translation>
+    </message>
+    <message>
+        <source>Training stopped at step {0}; Resume continues it.</source>
+        <translation>Entrenamiento detenido en el paso {0}; Reanudar lo continúa.</translation>
+    </message>
+    <message>
+        <source>Adapter ready.</source>
+        <translation>Adaptador listo.</translation>
+    </message>
+</context>
+<context>
+    <name>UserMessage</name>
+    <message>
+        <source>Edit and send again</source>
+        <translation>Editar y volver a enviar</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>Copiar</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+</context>
+</TS>

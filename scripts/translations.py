@@ -1,0 +1,126 @@
+"""Update the UI translations: extract strings, keep translations, compile .qm files.
+
+    python scripts/translations.py           # after changing UI strings, then translate
+                                             # the new entries in Qt Linguist
+                                             # (pyside6-linguist resources/i18n/sastre_es.ts)
+    python scripts/translations.py --check   # exit 1 if a string has no translation
+
+Sources are every tr()/translate() call under desktop/ (the CLI is English
+only), plus the help texts of engine.config.GenerationConfig, which the
+Settings panel shows as tooltips: they are written to
+desktop/_strings_generated.py so that lupdate sees them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+I18N = ROOT / "resources" / "i18n"
+LANGUAGES = ("es",)
+GENERATED = ROOT / "desktop" / "_strings_generated.py"
+EXCLUDE = {"cli.py", "cli_rag.py"}
+
+
+def generated_strings() -> str:
+    from engine.config import GenerationConfig
+
+    lines = [
+        '"""Strings defined outside desktop/ that the UI shows; written by '
+        'scripts/translations.py."""',
+        "",
+        "from PySide6.QtCore import QT_TRANSLATE_NOOP",
+        "",
+        "STRINGS = [",
+    ]
+    for f in dataclasses.fields(GenerationConfig):
+        text = f.metadata.get("help")
+        if text:
+            lines.append(f'    QT_TRANSLATE_NOOP("GenerationConfig", {json.dumps(text)}),')
+    lines.append("]")
+    return "\n".join(lines) + "\n"
+
+
+def write_generated(path: Path = GENERATED) -> None:
+    path.write_text(generated_strings())
+    ruff = shutil.which("ruff")
+    if ruff:  # keep `ruff format --check .` clean
+        subprocess.run([ruff, "format", "-q", str(path)], check=False)
+
+
+def tool(name: str) -> str:
+    found = shutil.which(f"pyside6-{name}") or shutil.which(name)
+    if not found:
+        sys.exit(f"{name} not found: install PySide6 (it ships pyside6-{name}).")
+    return found
+
+
+def sources(generated: Path) -> list[str]:
+    files = [p for p in (ROOT / "desktop").rglob("*.py") if p.name not in EXCLUDE]
+    return sorted({str(p) for p in files if p != GENERATED} | {str(generated)})
+
+
+def update(ts: Path, generated: Path = GENERATED) -> None:
+    write_generated(generated)
+    subprocess.run(
+        [tool("lupdate"), *sources(generated), "-ts", str(ts), "-no-obsolete",
+         "-locations", "none"],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+
+
+def unfinished(ts: Path) -> list[str]:
+    """Source texts without a finished translation."""
+    missing = []
+    for msg in ET.parse(ts).getroot().iter("message"):
+        tr = msg.find("translation")
+        if (
+            tr is None
+            or tr.get("type") in ("unfinished", "obsolete", "vanished")
+            or not (tr.text or tr.findall("numerusform"))
+        ):
+            missing.append(msg.findtext("source") or "")
+    return missing
+
+
+def release(ts: Path) -> Path:
+    qm = ts.with_suffix(".qm")
+    subprocess.run([tool("lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True)
+    return qm
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--check", action="store_true", help="only report untranslated strings")
+    args = p.parse_args()
+    status = 0
+    for lang in LANGUAGES:
+        ts = I18N / f"sastre_{lang}.ts"
+        if args.check:  # work on copies: the check changes nothing
+            tmp = Path(tempfile.mkdtemp())
+            shutil.copy(ts, tmp / ts.name)
+            ts = tmp / ts.name
+            update(ts, tmp / GENERATED.name)
+        else:
+            update(ts)
+        missing = unfinished(ts)
+        for text in missing:
+            print(f"{lang}: untranslated: {text!r}")
+        if missing:
+            status = 1
+        if not args.check:
+            print(f"{release(ts).relative_to(ROOT)}: {len(missing)} untranslated")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

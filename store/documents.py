@@ -1,0 +1,538 @@
+"""The document library: collections, documents, chunks, their vectors and full-text index.
+
+Each collection owns two virtual tables, created here and named from its id:
+a vec0 table (cosine; its dimension is fixed, so one per collection and
+embedding model) and an FTS5 table (contentless, BM25). A document's row, its
+chunks, vectors and FTS rows are written in one transaction, so a crash never
+leaves a chunk without its vector or a half-written document marked indexed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from store.db import Database
+from store.migrations import now
+
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+FTS_PREFIX = 5  # indexed prefix length: queries add "xxxxx"* terms (engine.rag.lang.fts_match)
+
+
+@dataclass
+class Collection:
+    id: int
+    name: str
+    embedding_model: str
+    dimension: int
+    chunk_tokens: int
+    chunk_overlap: int
+    vec_table: str
+    fts_table: str
+    created_at: str
+    updated_at: str
+    documents: int = 0  # indexed documents
+    chunks: int = 0
+    size_bytes: int = 0  # of the indexed files
+    skipped: int = 0
+    failed: int = 0
+    roots: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("vec_table", "fts_table"):
+            d.pop(k)
+        return d
+
+
+@dataclass
+class Document:
+    id: int
+    collection_id: int
+    path: str
+    format: str | None
+    title: str | None
+    size: int | None
+    mtime_ns: int | None
+    content_hash: str | None
+    status: str  # 'indexed' | 'skipped' | 'failed'
+    error: str | None
+    pages: int | None
+    chunk_count: int
+    token_count: int
+    indexed_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class NewChunk:
+    """A chunk to write; its vector travels alongside."""
+
+    seq: int
+    text: str
+    page: int | None
+    heading: str | None
+    start_char: int | None
+    end_char: int | None
+    token_count: int
+
+
+@dataclass
+class ChunkRow:
+    """A stored chunk with what a citation needs."""
+
+    id: int
+    document_id: int
+    path: str
+    title: str | None
+    seq: int
+    text: str
+    page: int | None
+    heading: str | None
+
+
+@dataclass
+class DocumentState:
+    """What the incremental pre-check compares against the file system."""
+
+    id: int
+    size: int | None
+    mtime_ns: int | None
+    content_hash: str | None
+    status: str
+
+
+def _collection(row) -> Collection:
+    return Collection(**dict(row))
+
+
+def _vec_table(collection_id: int, generation: int) -> str:
+    return f"chunks_vec_{int(collection_id)}_{int(generation)}"
+
+
+def _create_vec_table(conn, name: str, dimension: int) -> None:
+    # A bit column alongside the float one: large collections prefilter by Hamming
+    # distance (8x less to scan) and re-rank the candidates by exact cosine.
+    bits = f", embedding_bits bit[{int(dimension)}]" if dimension % 8 == 0 else ""
+    conn.execute(
+        f"CREATE VIRTUAL TABLE {name} USING vec0("
+        f"embedding float[{int(dimension)}] distance_metric=cosine{bits})"
+    )
+
+
+def _has_bits(dimension: int) -> bool:
+    return dimension % 8 == 0
+
+
+class DocumentRepo:
+    def __init__(self, db: Database):
+        self.db = db
+
+    # -- collections -----------------------------------------------------------
+    def create_collection(
+        self,
+        name: str,
+        embedding_model: str,
+        dimension: int,
+        chunk_tokens: int,
+        chunk_overlap: int,
+    ) -> Collection:
+        ts = now()
+        with self.db.tx() as c:
+            cur = c.execute(
+                "INSERT INTO collections(name, embedding_model, dimension, chunk_tokens,"
+                " chunk_overlap, vec_table, fts_table, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, '', '', ?, ?)",
+                (name, embedding_model, dimension, chunk_tokens, chunk_overlap, ts, ts),
+            )
+            cid = cur.lastrowid
+            vec, fts = _vec_table(cid, 0), f"chunks_fts_{int(cid)}"
+            _create_vec_table(c, vec, dimension)
+            c.execute(
+                f"CREATE VIRTUAL TABLE {fts} USING fts5(text, heading, title, content='',"
+                f" contentless_delete=1, tokenize='{FTS_TOKENIZER}', prefix='{FTS_PREFIX}')"
+            )
+            c.execute(f"CREATE VIRTUAL TABLE {fts}_vocab USING fts5vocab({fts}, 'row')")
+            c.execute(
+                "UPDATE collections SET vec_table = ?, fts_table = ? WHERE id = ?", (vec, fts, cid)
+            )
+        return self.collection(name)
+
+    def collection(self, name: str) -> Collection | None:
+        row = self.db.one("SELECT * FROM collections WHERE name = ?", (name,))
+        if row is None:
+            return None
+        col = _collection(row)
+        self._add_stats([col])
+        return col
+
+    def collections(self) -> list[Collection]:
+        cols = [_collection(r) for r in self.db.query("SELECT * FROM collections ORDER BY name")]
+        self._add_stats(cols)
+        return cols
+
+    def _add_stats(self, cols: list[Collection]) -> None:
+        for col in cols:
+            row = self.db.one(
+                "SELECT coalesce(sum(status = 'indexed'), 0), coalesce(sum(chunk_count), 0),"
+                " coalesce(sum(CASE WHEN status = 'indexed' THEN size END), 0),"
+                " coalesce(sum(status = 'skipped'), 0), coalesce(sum(status = 'failed'), 0)"
+                " FROM documents WHERE collection_id = ?",
+                (col.id,),
+            )
+            col.documents, col.chunks, col.size_bytes, col.skipped, col.failed = row
+            col.roots = [
+                r[0]
+                for r in self.db.query(
+                    "SELECT path FROM collection_roots WHERE collection_id = ? ORDER BY path",
+                    (col.id,),
+                )
+            ]
+
+    def chunk_count(self, collection_id: int) -> int:
+        row = self.db.one(
+            "SELECT coalesce(sum(chunk_count), 0) FROM documents WHERE collection_id = ?",
+            (collection_id,),
+        )
+        return int(row[0])
+
+    def remove_collection(self, name: str) -> bool:
+        col = self.collection(name)
+        if col is None:
+            return False
+        with self.db.tx() as c:
+            c.execute(f"DROP TABLE IF EXISTS {col.vec_table}")
+            c.execute(f"DROP TABLE IF EXISTS {col.fts_table}_vocab")
+            c.execute(f"DROP TABLE IF EXISTS {col.fts_table}")
+            c.execute("DELETE FROM collections WHERE id = ?", (col.id,))
+        return True
+
+    def add_root(self, collection_id: int, path: str) -> None:
+        with self.db.tx() as c:
+            c.execute(
+                "INSERT OR IGNORE INTO collection_roots(collection_id, path, added_at)"
+                " VALUES (?, ?, ?)",
+                (collection_id, path, now()),
+            )
+
+    # -- documents --------------------------------------------------------------
+    def documents(
+        self, collection_id: int | None = None, status: str | None = None
+    ) -> list[Document]:
+        sql, params = "SELECT * FROM documents WHERE 1 = 1", []
+        if collection_id is not None:
+            sql += " AND collection_id = ?"
+            params.append(collection_id)
+        if status is not None:
+            sql += " AND status = ?"
+            params.append(status)
+        rows = self.db.query(sql + " ORDER BY collection_id, path", params)
+        return [Document(**dict(r)) for r in rows]
+
+    def document(self, collection_id: int, path: str) -> Document | None:
+        row = self.db.one(
+            "SELECT * FROM documents WHERE collection_id = ? AND path = ?", (collection_id, path)
+        )
+        return Document(**dict(row)) if row else None
+
+    def states(self, collection_id: int) -> dict[str, DocumentState]:
+        rows = self.db.query(
+            "SELECT path, id, size, mtime_ns, content_hash, status FROM documents"
+            " WHERE collection_id = ?",
+            (collection_id,),
+        )
+        return {r[0]: DocumentState(*tuple(r)[1:]) for r in rows}
+
+    def _delete_chunks(self, c, col: Collection, document_id: int) -> None:
+        ids = [
+            r[0] for r in c.execute("SELECT id FROM chunks WHERE document_id = ?", (document_id,))
+        ]
+        if ids:
+            c.executemany(f"DELETE FROM {col.vec_table} WHERE rowid = ?", [(i,) for i in ids])
+            c.executemany(f"DELETE FROM {col.fts_table} WHERE rowid = ?", [(i,) for i in ids])
+            c.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+
+    def _upsert(self, c, col: Collection, path: str, fields: dict[str, Any]) -> int:
+        row = c.execute(
+            "SELECT id FROM documents WHERE collection_id = ? AND path = ?", (col.id, path)
+        ).fetchone()
+        fields = {**fields, "indexed_at": now()}
+        if row is None:
+            cols = ["collection_id", "path", *fields]
+            cur = c.execute(
+                f"INSERT INTO documents({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                (col.id, path, *fields.values()),
+            )
+            return cur.lastrowid
+        self._delete_chunks(c, col, row[0])
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        c.execute(f"UPDATE documents SET {sets} WHERE id = ?", (*fields.values(), row[0]))
+        return row[0]
+
+    def write_document(
+        self,
+        col: Collection,
+        path: str,
+        *,
+        format: str,
+        title: str | None,
+        size: int,
+        mtime_ns: int,
+        content_hash: str,
+        pages: int | None,
+        chunks: Sequence[NewChunk],
+        vectors: np.ndarray,
+    ) -> int:
+        """Replace a document's chunks, vectors and FTS rows, all in one transaction."""
+        if len(chunks) != len(vectors):
+            raise ValueError("one vector per chunk")
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        with self.db.tx() as c:
+            doc_id = self._upsert(
+                c,
+                col,
+                path,
+                {
+                    "format": format,
+                    "title": title,
+                    "size": size,
+                    "mtime_ns": mtime_ns,
+                    "content_hash": content_hash,
+                    "status": "indexed",
+                    "error": None,
+                    "pages": pages,
+                    "chunk_count": len(chunks),
+                    "token_count": sum(ch.token_count for ch in chunks),
+                },
+            )
+            if not chunks:
+                return doc_id
+            first = c.execute("SELECT coalesce(max(id), 0) + 1 FROM chunks").fetchone()[0]
+            ids = range(first, first + len(chunks))
+            c.executemany(
+                "INSERT INTO chunks(id, document_id, seq, text, page, heading, start_char,"
+                " end_char, token_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (i, doc_id, ch.seq, ch.text, ch.page, ch.heading, ch.start_char,
+                     ch.end_char, ch.token_count)
+                    for i, ch in zip(ids, chunks, strict=True)
+                ],
+            )  # fmt: skip
+            self._insert_vectors(c, col.vec_table, col.dimension, ids, vectors)
+            c.executemany(
+                f"INSERT INTO {col.fts_table}(rowid, text, heading, title) VALUES (?, ?, ?, ?)",
+                [
+                    (i, ch.text, ch.heading or "", title or "")
+                    for i, ch in zip(ids, chunks, strict=True)
+                ],
+            )
+            c.execute("UPDATE collections SET updated_at = ? WHERE id = ?", (now(), col.id))
+        return doc_id
+
+    @staticmethod
+    def _insert_vectors(c, table: str, dimension: int, ids, vectors: np.ndarray) -> None:
+        if _has_bits(dimension):
+            c.executemany(
+                f"INSERT INTO {table}(rowid, embedding, embedding_bits)"
+                " VALUES (?, ?, vec_quantize_binary(?))",
+                [(i, v.tobytes(), v.tobytes()) for i, v in zip(ids, vectors, strict=True)],
+            )
+        else:
+            c.executemany(
+                f"INSERT INTO {table}(rowid, embedding) VALUES (?, ?)",
+                [(i, v.tobytes()) for i, v in zip(ids, vectors, strict=True)],
+            )
+
+    def mark_document(
+        self,
+        col: Collection,
+        path: str,
+        *,
+        status: str,
+        error: str,
+        size: int | None = None,
+        mtime_ns: int | None = None,
+        content_hash: str | None = None,
+        format: str | None = None,
+    ) -> int:
+        """Record a skipped or failed file (dropping chunks of an earlier version)."""
+        if status not in ("skipped", "failed"):
+            raise ValueError(status)
+        with self.db.tx() as c:
+            return self._upsert(
+                c,
+                col,
+                path,
+                {
+                    "format": format,
+                    "size": size,
+                    "mtime_ns": mtime_ns,
+                    "content_hash": content_hash,
+                    "status": status,
+                    "error": error,
+                    "pages": None,
+                    "chunk_count": 0,
+                    "token_count": 0,
+                },
+            )
+
+    def touch_document(self, document_id: int, size: int, mtime_ns: int) -> None:
+        """Same content, new mtime (e.g. `touch`, a copy): remember the new stat."""
+        with self.db.tx() as c:
+            c.execute(
+                "UPDATE documents SET size = ?, mtime_ns = ? WHERE id = ?",
+                (size, mtime_ns, document_id),
+            )
+
+    def remove_document(self, col: Collection, path: str) -> bool:
+        with self.db.tx() as c:
+            row = c.execute(
+                "SELECT id FROM documents WHERE collection_id = ? AND path = ?", (col.id, path)
+            ).fetchone()
+            if row is None:
+                return False
+            self._delete_chunks(c, col, row[0])
+            c.execute("DELETE FROM documents WHERE id = ?", (row[0],))
+            c.execute("UPDATE collections SET updated_at = ? WHERE id = ?", (now(), col.id))
+        return True
+
+    # -- retrieval ---------------------------------------------------------------
+    def knn(
+        self, col: Collection, vector: np.ndarray, k: int, *, prefilter: int = 0
+    ) -> list[tuple[int, float]]:
+        """(chunk id, cosine distance) of the k nearest chunks.
+
+        prefilter > 0 scans the bit column for that many candidates first and
+        re-ranks them by exact cosine (for large collections).
+        """
+        q = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+        if prefilter > 0 and _has_bits(col.dimension):
+            sql = (
+                f"WITH cand AS (SELECT rowid FROM {col.vec_table}"
+                " WHERE embedding_bits MATCH vec_quantize_binary(?1) AND k = ?2)"
+                f" SELECT v.rowid, vec_distance_cosine(v.embedding, ?1) AS d"
+                f" FROM cand JOIN {col.vec_table} v ON v.rowid = cand.rowid ORDER BY d LIMIT ?3"
+            )
+            rows = self.db.query(sql, (q, max(prefilter, k), k))
+        else:
+            rows = self.db.query(
+                f"SELECT rowid, distance FROM {col.vec_table} WHERE embedding MATCH ? AND k = ?",
+                (q, k),
+            )
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def bm25(
+        self, col: Collection, match: str, k: int, weights: tuple[float, float, float]
+    ) -> list[tuple[int, float]]:
+        """(chunk id, BM25 score; lower is better) for an FTS5 MATCH expression."""
+        w = ", ".join(str(float(x)) for x in weights)
+        rows = self.db.query(
+            f"SELECT rowid, bm25({col.fts_table}, {w}) AS s FROM {col.fts_table}"
+            f" WHERE {col.fts_table} MATCH ? ORDER BY s LIMIT ?",
+            (match, k),
+        )
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def term_frequencies(self, col: Collection, terms: Sequence[str]) -> dict[str, int]:
+        """How many chunks contain each (tokenized) term; absent terms are left out."""
+        if not terms:
+            return {}
+        marks = ", ".join("?" * len(terms))
+        rows = self.db.query(
+            f"SELECT term, doc FROM {col.fts_table}_vocab WHERE term IN ({marks})", tuple(terms)
+        )
+        return {r[0]: int(r[1]) for r in rows}
+
+    def chunks(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = self.db.query(
+            "SELECT c.id, c.document_id, d.path, d.title, c.seq, c.text, c.page, c.heading"
+            f" FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
+            tuple(ids),
+        )
+        return {r[0]: ChunkRow(*tuple(r)) for r in rows}
+
+    def vectors(self, col: Collection, ids: Sequence[int]) -> dict[int, np.ndarray]:
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = self.db.query(
+            f"SELECT rowid, embedding FROM {col.vec_table} WHERE rowid IN ({marks})", tuple(ids)
+        )
+        return {int(r[0]): np.frombuffer(r[1], dtype=np.float32) for r in rows}
+
+    # -- re-embedding --------------------------------------------------------------
+    def iter_chunks(self, collection_id: int, batch: int = 256) -> Iterator[list[ChunkRow]]:
+        last = 0
+        while True:
+            rows = self.db.query(
+                "SELECT c.id, c.document_id, d.path, d.title, c.seq, c.text, c.page, c.heading"
+                " FROM chunks c JOIN documents d ON d.id = c.document_id"
+                " WHERE d.collection_id = ? AND c.id > ? ORDER BY c.id LIMIT ?",
+                (collection_id, last, batch),
+            )
+            if not rows:
+                return
+            yield [ChunkRow(*tuple(r)) for r in rows]
+            last = rows[-1][0]
+
+    def new_vec_table(self, col: Collection, dimension: int) -> str:
+        """A fresh vec0 table for re-embedding (a leftover from an interrupted run is dropped)."""
+        generation = int(col.vec_table.rsplit("_", 1)[1]) + 1
+        name = _vec_table(col.id, generation)
+        with self.db.tx() as c:
+            c.execute(f"DROP TABLE IF EXISTS {name}")
+            _create_vec_table(c, name, dimension)
+        return name
+
+    def add_vectors(self, table: str, dimension: int, ids: Sequence[int], vectors) -> None:
+        with self.db.tx() as c:
+            self._insert_vectors(c, table, dimension, ids, np.asarray(vectors, dtype=np.float32))
+
+    def swap_vec_table(
+        self, col: Collection, table: str, embedding_model: str, dimension: int
+    ) -> None:
+        with self.db.tx() as c:
+            c.execute(
+                "UPDATE collections SET vec_table = ?, embedding_model = ?, dimension = ?,"
+                " updated_at = ? WHERE id = ?",
+                (table, embedding_model, dimension, now(), col.id),
+            )
+            c.execute(f"DROP TABLE IF EXISTS {col.vec_table}")
+
+    def drop_table(self, table: str) -> None:
+        if not table.startswith("chunks_vec_"):
+            raise ValueError(table)
+        with self.db.tx() as c:
+            c.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def consistency(self, col: Collection) -> dict[str, int]:
+        """Counts that must agree after any crash (used by tests and `collections show`)."""
+        one = self.db.one
+        return {
+            "chunks": one(
+                "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id"
+                " WHERE d.collection_id = ?",
+                (col.id,),
+            )[0],
+            "vectors": one(f"SELECT count(*) FROM {col.vec_table}")[0],
+            "fts": one(f"SELECT count(*) FROM {col.fts_table}")[0],
+            "chunks_without_vector": one(
+                "SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id"
+                f" WHERE d.collection_id = ? AND c.id NOT IN (SELECT rowid FROM {col.vec_table})",
+                (col.id,),
+            )[0],
+            "indexed_chunk_mismatch": one(
+                "SELECT count(*) FROM documents d WHERE d.collection_id = ? AND d.status ="
+                " 'indexed' AND d.chunk_count != (SELECT count(*) FROM chunks c"
+                " WHERE c.document_id = d.id)",
+                (col.id,),
+            )[0],
+        }
