@@ -43,10 +43,15 @@ def rank_of(hits, file: str, pages: list[int] | None) -> int | None:
 def evaluate(lib, questions, modes) -> dict:
     rows: dict = {}
     for mode in modes:
-        lib_mode, prefilter = (mode, False) if mode != "hybrid+bits" else ("hybrid", True)
-        saved = lib.config.exact_search_limit
-        if prefilter:
-            lib.config.exact_search_limit = 0
+        lib_mode = mode.split(" ")[0]
+        c = lib.config
+        saved = c.memory_search_above, c.prune_terms_above, c.fusion
+        if "rrf" in mode:
+            lib.config.fusion = "rrf"
+        if "in-memory" in mode:
+            lib.config.memory_search_above = 0
+        if "pruned" in mode:
+            lib.config.prune_terms_above = 0
         try:
             for q in questions:
                 if not q["file"]:
@@ -62,7 +67,7 @@ def evaluate(lib, questions, modes) -> dict:
                         cell["hit"] += r is not None
                         cell["rr"] += 1.0 / r if r else 0.0
         finally:
-            lib.config.exact_search_limit = saved
+            c.memory_search_above, c.prune_terms_above, c.fusion = saved
     return rows
 
 
@@ -77,6 +82,20 @@ def gate(lib, questions) -> dict:
             out["unanswerable"] += 1
             out["unanswerable_refused"] += not ok
     return out
+
+
+def margins(rows) -> str:
+    """Hybrid minus the better of vector and BM25 alone, per metric."""
+    parts = []
+    for level, what, label in (("file", "hit", "file recall@5"), ("file", "rr", "file MRR@5"),
+                               ("page", "hit", "PDF page recall@5"), ("page", "rr", "PDF page MRR@5")):  # fmt: skip
+
+        def v(mode, level=level, what=what):
+            c = rows[(mode, level, "all")]
+            return c[what] / c["n"]
+
+        parts.append(f"{label} {v('hybrid') - max(v('vector'), v('bm25')):+.3f}")
+    return "Hybrid minus the better single retriever: " + ", ".join(parts) + "."
 
 
 def table(rows, modes) -> str:
@@ -121,7 +140,8 @@ def main() -> int:
         return 1
     col = lib.collection("eval")
     questions = load_questions()
-    modes = ["vector", "bm25", "hybrid", "hybrid+bits"]
+    modes = ["vector", "bm25", "hybrid", "hybrid (rrf)", "hybrid (in-memory)",
+             "hybrid (pruned keywords)"]  # fmt: skip
     rows = evaluate(lib, questions, modes)
     g = gate(lib, questions)
     n_en = sum(1 for q in questions if q["file"] and q["lang"] == "en")
@@ -130,16 +150,22 @@ def main() -> int:
     body = f"""Evaluation set `bench/rag_eval/` ({col.documents} documents, {col.chunks} chunks of
 ≤{col.chunk_tokens} tokens; {n_en} English and {n_es} Spanish questions with a known answer
 file, {n_pdf} of them on PDFs with the answer page; {g["unanswerable"]} questions the documents
-cannot answer). Embedding model: {col.embedding_model}. "hybrid+bits" is hybrid search
-with the binary-quantized prefilter that collections above `exact_search_limit` chunks use.
+cannot answer). Embedding model: {col.embedding_model}. Hybrid search fuses the two
+candidate lists (50 each) by `fusion = {lib.config.fusion}`; "hybrid (rrf)" fuses them by
+reciprocal rank (k = {lib.config.rrf_k}) instead. The last two rows are what
+large collections do: "in-memory" searches an in-memory copy of the vectors (above
+`memory_search_above` chunks; it must equal "hybrid"), "pruned keywords" leaves out query
+words found in over 5% of chunks (above `prune_terms_above` chunks).
 
 {table(rows, modes)}
+
+{margins(rows)}
 
 `ask` relevance gate (answer only when the best source is similar enough or shares most
 query words): {g["answerable_kept"]}/{g["answerable"]} answerable questions answered,
 {g["unanswerable_refused"]}/{g["unanswerable"]} unanswerable ones refused.
 
-Machine: {machine()}. Indexing the set took {index_s:.0f} s{" (already indexed)" if report.count("unchanged") else ""}.
+Machine: {machine()}.{"" if report.count("unchanged") else f" Indexing the set took {index_s:.0f} s."}
 Reproduce: `python bench/rag_quality.py --write`."""
     print(body)
     if args.write:

@@ -63,6 +63,7 @@ def add_parsers(subs, sub: Callable) -> None:
     p.add_argument(
         "--mode", choices=("hybrid", "vector", "bm25"), default="hybrid", help="Retriever to use."
     )
+    p.add_argument("--fusion", choices=("convex", "rrf"), default=None, help=_rag_help("fusion"))
     embedding_model(p, "Refuse unless the collection was built with this model.")
     p.add_argument("--json", action="store_true", help="Print a JSON list of passages.")
 
@@ -120,6 +121,7 @@ def _library(args, **overrides):
     for key, value in overrides.items():
         if value is not None:
             setattr(lib.config, key, value)
+    lib.config.validate()  # settings saved by hand or by an older version get named
     return eng, lib
 
 
@@ -258,7 +260,7 @@ def _snippet(text: str, n: int = 220) -> str:
 
 def cmd_search(args) -> int:
     cli = _cli()
-    _, lib = _library(args)
+    _, lib = _library(args, fusion=args.fusion)
     hits = lib.search(
         args.query, args.collection, k=args.k, mode=args.mode, embedding_model=args.embedding_model
     )

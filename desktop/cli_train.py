@@ -98,8 +98,13 @@ def add_parsers(subs, sub: Callable) -> None:
     q.add_argument("--pick", choices=("a", "b", "tie"), help="Your pick (default: asked).")
     q.add_argument("--max-tokens", type=int, default=128)
 
-    p = sub(subs, "eval", "Show the evaluation report of an adapter.")
+    p = sub(subs, "eval", "Show the evaluation report of an adapter (or measure it again).")
     p.add_argument("--adapter", required=True)
+    p.add_argument("--recompute", action="store_true",
+                   help="Measure again (losses with and without the adapter, answers) and "
+                   "store the new report, instead of showing the one from training.")  # fmt: skip
+    p.add_argument("--prompt", action="append", dest="eval_prompts", metavar="TEXT",
+                   help="A prompt to answer before/after (repeatable; implies --recompute).")  # fmt: skip
     p.add_argument("--json", action="store_true")
 
 
@@ -201,6 +206,49 @@ class _Bar:
             print(text, file=sys.stderr)
 
 
+class _PauseControl:
+    """Pause and continue a run from the terminal: Enter toggles (when stdin is a terminal),
+    and so does SIGUSR1 (`kill -USR1 PID`, for scripts). Paused, the run holds its place
+    between two steps; Ctrl-C still stops it, keeping a checkpoint for --resume."""
+
+    def __init__(self, pause: threading.Event, bar: _Bar):
+        import os
+
+        self.pause, self.bar = pause, bar
+        self.old = None
+        self.hint = "press Enter" if sys.stdin.isatty() else f"kill -USR1 {os.getpid()}"
+
+    def toggle(self, *_args) -> None:
+        hint = self.hint
+        if self.pause.is_set():
+            self.pause.clear()
+            self.bar.line("Continuing.", final=True)
+        else:
+            self.pause.set()
+            self.bar.line(f"Paused after this step: {hint} to continue; Ctrl-C stops "
+                          "(resume later with --resume).", final=True)  # fmt: skip
+
+    def __enter__(self):
+        import signal
+
+        if hasattr(signal, "SIGUSR1") and threading.current_thread() is threading.main_thread():
+            self.old = signal.signal(signal.SIGUSR1, self.toggle)
+        if sys.stdin.isatty():
+            self.bar.line("Press Enter to pause.", final=True)
+            threading.Thread(target=self._keys, daemon=True, name="pause-keys").start()
+        return self
+
+    def _keys(self) -> None:
+        while sys.stdin.readline():  # one Enter, one toggle; EOF ends
+            self.toggle()
+
+    def __exit__(self, *exc) -> None:
+        import signal
+
+        if self.old is not None:
+            signal.signal(signal.SIGUSR1, self.old)
+
+
 def _datasets(values: list[str]) -> list[tuple[str, float]]:
     out = []
     for v in values:
@@ -228,11 +276,12 @@ def cmd_train(args) -> int:
     })  # fmt: skip
     cfg.mask_prompt = not args.no_mask_prompt
     bar = _Bar()
-    cancel = threading.Event()
-    with _sigint_sets(cancel):
+    cancel, pause = threading.Event(), threading.Event()
+    with _sigint_sets(cancel), _PauseControl(pause, bar):
         rep = eng.training.train(
             _datasets(args.dataset), args.adapter, model=args.model, config=cfg,
             resume=args.resume, parent=args.parent, callback=bar.callback, cancel=cancel,
+            pause=pause,
         )  # fmt: skip
     if rep.get("status") == "cancelled":
         print(f"Stopped at step {rep['steps']}/{rep['total']}; resume with "
@@ -327,6 +376,9 @@ def _ab(eng, args) -> int:
 def cmd_eval(args) -> int:
     eng = _engine(args)
     rec = eng.training.adapter(args.adapter)
+    if args.recompute or args.eval_prompts:
+        bar = _Bar()
+        rec.metrics = eng.training.evaluate(rec.name, args.eval_prompts, bar.callback)
     if not rec.metrics or "val_loss_before" not in rec.metrics:
         from engine.errors import SastreError
 

@@ -109,6 +109,16 @@ class ChatService:
             self._key = key
         return self._generator
 
+    def _chat_adapter(self, name: str, model: str | None) -> str | None:
+        """A chat's stored adapter choice, unless it is gone or belongs to another model
+        (the chat's model was changed since): then the default applies."""
+        if name == "":
+            return ""
+        rec = self.store.adapters.get(name)
+        if rec is None or (model is not None and rec.base_model != model):
+            return None
+        return name
+
     def _adapter_path(self, model_name: str, adapter: str | None) -> str | None:
         """The adapter's folder: the one asked for, else the default one for this model."""
         from engine.errors import SastreError
@@ -188,6 +198,12 @@ class ChatService:
             if not retrieval.answerable:
                 yield self._no_answer(text, retrieval, chat_id, model, system, save, progress)
                 return
+        asked = adapter  # None: the chat's own choice, else the persona's, else the default
+        if chat is not None:
+            if adapter is None and chat.adapter is not None:
+                adapter = self._chat_adapter(chat.adapter, model)
+            elif adapter is not None and adapter != chat.adapter and save:
+                self.store.chats.update(chat.id, adapter=adapter)  # later turns keep it
         if adapter is None and pers is not None and pers.adapter:
             adapter = pers.adapter  # a persona can bring its own adapter
         gen = self.generator(model, progress, adapter=adapter)
@@ -245,7 +261,7 @@ class ChatService:
             if chat_id is None:
                 chat_id = self.store.chats.create(
                     title=_title(text), model=loaded.name, system_prompt=saved_system,
-                    persona=pers.name if pers else None,
+                    persona=pers.name if pers else None, adapter=asked,
                 )  # fmt: skip
             user_id = self.store.chats.add_message(Message(None, chat_id, "user", text))
             proposed = [

@@ -19,6 +19,7 @@ from store.db import Database
 from store.migrations import now
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+_BUMP = "UPDATE collections SET updated_at = ?, revision = revision + 1 WHERE id = ?"
 FTS_PREFIX = 5  # indexed prefix length: queries add "xxxxx"* terms (engine.rag.lang.fts_match)
 
 
@@ -34,6 +35,7 @@ class Collection:
     fts_table: str
     created_at: str
     updated_at: str
+    revision: int = 0  # bumped when its vectors change
     documents: int = 0  # indexed documents
     chunks: int = 0
     size_bytes: int = 0  # of the indexed files
@@ -116,17 +118,10 @@ def _vec_table(collection_id: int, generation: int) -> str:
 
 
 def _create_vec_table(conn, name: str, dimension: int) -> None:
-    # A bit column alongside the float one: large collections prefilter by Hamming
-    # distance (8x less to scan) and re-rank the candidates by exact cosine.
-    bits = f", embedding_bits bit[{int(dimension)}]" if dimension % 8 == 0 else ""
     conn.execute(
         f"CREATE VIRTUAL TABLE {name} USING vec0("
-        f"embedding float[{int(dimension)}] distance_metric=cosine{bits})"
+        f"embedding float[{int(dimension)}] distance_metric=cosine)"
     )
-
-
-def _has_bits(dimension: int) -> bool:
-    return dimension % 8 == 0
 
 
 class DocumentRepo:
@@ -331,22 +326,15 @@ class DocumentRepo:
                     for i, ch in zip(ids, chunks, strict=True)
                 ],
             )
-            c.execute("UPDATE collections SET updated_at = ? WHERE id = ?", (now(), col.id))
+            c.execute(_BUMP, (now(), col.id))
         return doc_id
 
     @staticmethod
     def _insert_vectors(c, table: str, dimension: int, ids, vectors: np.ndarray) -> None:
-        if _has_bits(dimension):
-            c.executemany(
-                f"INSERT INTO {table}(rowid, embedding, embedding_bits)"
-                " VALUES (?, ?, vec_quantize_binary(?))",
-                [(i, v.tobytes(), v.tobytes()) for i, v in zip(ids, vectors, strict=True)],
-            )
-        else:
-            c.executemany(
-                f"INSERT INTO {table}(rowid, embedding) VALUES (?, ?)",
-                [(i, v.tobytes()) for i, v in zip(ids, vectors, strict=True)],
-            )
+        c.executemany(
+            f"INSERT INTO {table}(rowid, embedding) VALUES (?, ?)",
+            [(i, v.tobytes()) for i, v in zip(ids, vectors, strict=True)],
+        )
 
     def mark_document(
         self,
@@ -364,6 +352,7 @@ class DocumentRepo:
         if status not in ("skipped", "failed"):
             raise ValueError(status)
         with self.db.tx() as c:
+            c.execute(_BUMP, (now(), col.id))  # an earlier version's vectors may go
             return self._upsert(
                 c,
                 col,
@@ -398,33 +387,30 @@ class DocumentRepo:
                 return False
             self._delete_chunks(c, col, row[0])
             c.execute("DELETE FROM documents WHERE id = ?", (row[0],))
-            c.execute("UPDATE collections SET updated_at = ? WHERE id = ?", (now(), col.id))
+            c.execute(_BUMP, (now(), col.id))
         return True
 
     # -- retrieval ---------------------------------------------------------------
-    def knn(
-        self, col: Collection, vector: np.ndarray, k: int, *, prefilter: int = 0
-    ) -> list[tuple[int, float]]:
-        """(chunk id, cosine distance) of the k nearest chunks.
-
-        prefilter > 0 scans the bit column for that many candidates first and
-        re-ranks them by exact cosine (for large collections).
-        """
+    def knn(self, col: Collection, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """(chunk id, cosine distance) of the k nearest chunks, by sqlite-vec."""
         q = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
-        if prefilter > 0 and _has_bits(col.dimension):
-            sql = (
-                f"WITH cand AS (SELECT rowid FROM {col.vec_table}"
-                " WHERE embedding_bits MATCH vec_quantize_binary(?1) AND k = ?2)"
-                f" SELECT v.rowid, vec_distance_cosine(v.embedding, ?1) AS d"
-                f" FROM cand JOIN {col.vec_table} v ON v.rowid = cand.rowid ORDER BY d LIMIT ?3"
-            )
-            rows = self.db.query(sql, (q, max(prefilter, k), k))
-        else:
-            rows = self.db.query(
-                f"SELECT rowid, distance FROM {col.vec_table} WHERE embedding MATCH ? AND k = ?",
-                (q, k),
-            )
+        rows = self.db.query(
+            f"SELECT rowid, distance FROM {col.vec_table} WHERE embedding MATCH ? AND k = ?",
+            (q, k),
+        )
         return [(int(r[0]), float(r[1])) for r in rows]
+
+    def all_vectors(self, col: Collection) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk ids, float32 matrix) of a whole collection, for an in-memory search."""
+        rows = self.db.query(f"SELECT rowid, embedding FROM {col.vec_table} ORDER BY rowid")
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
+        return ids, matrix.reshape(len(rows), col.dimension)
+
+    def revision(self, collection_id: int) -> int:
+        """Bumped by every change to a collection's vectors (an in-memory copy's key)."""
+        row = self.db.one("SELECT revision FROM collections WHERE id = ?", (collection_id,))
+        return int(row[0]) if row else -1
 
     def bm25(
         self, col: Collection, match: str, k: int, weights: tuple[float, float, float]
@@ -460,13 +446,12 @@ class DocumentRepo:
         return {r[0]: ChunkRow(*tuple(r)) for r in rows}
 
     def vectors(self, col: Collection, ids: Sequence[int]) -> dict[int, np.ndarray]:
-        if not ids:
-            return {}
-        marks = ", ".join("?" * len(ids))
-        rows = self.db.query(
-            f"SELECT rowid, embedding FROM {col.vec_table} WHERE rowid IN ({marks})", tuple(ids)
-        )
-        return {int(r[0]): np.frombuffer(r[1], dtype=np.float32) for r in rows}
+        out = {}
+        for i in ids:  # one point lookup each: vec0 answers `rowid IN (...)` with a full scan
+            row = self.db.one(f"SELECT embedding FROM {col.vec_table} WHERE rowid = ?", (i,))
+            if row is not None:
+                out[int(i)] = np.frombuffer(row[0], dtype=np.float32)
+        return out
 
     # -- re-embedding --------------------------------------------------------------
     def iter_chunks(self, collection_id: int, batch: int = 256) -> Iterator[list[ChunkRow]]:
@@ -502,7 +487,7 @@ class DocumentRepo:
         with self.db.tx() as c:
             c.execute(
                 "UPDATE collections SET vec_table = ?, embedding_model = ?, dimension = ?,"
-                " updated_at = ? WHERE id = ?",
+                " updated_at = ?, revision = revision + 1 WHERE id = ?",
                 (table, embedding_model, dimension, now(), col.id),
             )
             c.execute(f"DROP TABLE IF EXISTS {col.vec_table}")

@@ -228,12 +228,32 @@ def m_training(conn) -> None:
     )
 
 
+def m_vector_revision(conn) -> None:
+    # Large collections search an in-memory copy of their vectors, keyed by `revision`
+    # (bumped on every change to the vectors). The binary-code column that the first
+    # vector tables carried for a prefilter goes: exact search of the copy is faster and
+    # finds what the prefilter missed. Each table is copied into a float-only one.
+    conn.execute("ALTER TABLE collections ADD COLUMN revision INTEGER NOT NULL DEFAULT 0")
+    rows = conn.execute("SELECT id, vec_table, dimension FROM collections").fetchall()
+    for cid, old, dim in rows:
+        gen = int(old.rsplit("_", 1)[1]) + 1
+        new = f"chunks_vec_{int(cid)}_{gen}"
+        conn.execute(
+            f"CREATE VIRTUAL TABLE {new} USING vec0("
+            f"embedding float[{int(dim)}] distance_metric=cosine)"
+        )
+        conn.execute(f"INSERT INTO {new}(rowid, embedding) SELECT rowid, embedding FROM {old}")
+        conn.execute(f"DROP TABLE {old}")
+        conn.execute("UPDATE collections SET vec_table = ? WHERE id = ?", (new, cid))
+
+
 MIGRATIONS: list[tuple[str, Callable]] = [
     ("0001_core", m0001_core),
     ("0002_feedback", m0002_feedback),
     ("0003_documents", m0003_documents),
     ("0100_personalization", m_personalization),
     ("0200_training", m_training),
+    ("0300_vector_revision", m_vector_revision),
 ]
 
 

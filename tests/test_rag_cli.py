@@ -60,6 +60,10 @@ def test_index_search_docs_and_collections_commands(capsys, data_dir, tmp_path, 
     assert hits[0]["path"] == str(folder / "orchard.pdf") and hits[0]["page"] == 3
     code, out, _ = sastre(capsys, "search", "boiler pressure gauge", "--data-dir", data_dir)
     assert out.startswith(f"1. {folder / 'house.docx'}")
+    code, out, _ = sastre(capsys, "search", "boiler pressure gauge", "--fusion", "rrf", "--json",
+                          "--data-dir", data_dir)  # fmt: skip
+    rrf = json.loads(out)
+    assert rrf[0]["path"] == str(folder / "house.docx") and rrf[0]["score"] < 0.05  # 1/(60+r)
 
     hostile = docs.make_hostile_folder(tmp_path / "hostile")
     code, out, _ = sastre(capsys, "index", tmp_path / "hostile", "-c", "h", "--data-dir", data_dir)

@@ -353,3 +353,42 @@ def test_watcher_keeps_a_folder_in_sync(library, tmp_path):
     cancel.set()
     t.join(10)
     assert not t.is_alive()
+
+
+def test_large_collections_search_an_in_memory_copy_that_follows_changes(library, tmp_path):
+    folder = docs.make_library_folder(tmp_path / "docs")
+    library.index([folder])
+
+    def sims(hits):  # (ties among unrelated chunks may come in any order)
+        return [round(h.similarity, 5) for h in hits]
+
+    on_disk = library.search("boiler pressure radiators", mode="vector", k=5)
+    library.config.memory_search_above = 0  # every collection counts as large
+    in_memory = library.search("boiler pressure radiators", mode="vector", k=5)
+    assert sims(in_memory) == sims(on_disk) and in_memory[0].chunk_id == on_disk[0].chunk_id
+    (folder / "kites.md").write_text("# Kites\n\nFly kites on windy beaches in spring.")
+    library.index([folder])  # a new revision: the copy is re-read
+    assert library.search("kites windy beaches", mode="vector")[0].path.endswith("kites.md")
+    (folder / "kites.md").unlink()
+    library.index([folder])
+    assert all(not h.path.endswith("kites.md") for h in library.search("kites windy beaches"))
+
+
+def test_fusion_keeps_score_gaps_and_bad_settings_are_named(library, tmp_path):
+    from engine.errors import SastreError
+    from engine.rag.retrieve import convex, rrf
+
+    cfg = library.config
+    sims = {1: 0.9, 3: 0.3, 2: 0.29}  # chunk 1 far ahead in meaning
+    keyword = {3: 8.0, 2: 7.9, 1: 7.5}  # and only just behind in keywords
+    vrank, brank = {1: 1, 3: 2, 2: 3}, {3: 1, 2: 2, 1: 3}
+    fused = convex(sims, keyword, vrank, brank, cfg)
+    assert sorted(fused, key=fused.get, reverse=True) == [1, 3, 2]
+    assert 0.0 <= min(fused.values()) and max(fused.values()) <= 1.0
+    ranks = rrf(sims, keyword, vrank, brank, cfg)
+    assert max(ranks, key=ranks.get) == 3  # rank fusion forgets the gap
+    only_keywords = convex({}, keyword, {}, brank, cfg)  # mode "bm25": half the scale
+    assert only_keywords[3] == pytest.approx(0.5)
+    cfg.fusion = "weighted"
+    with pytest.raises(SastreError, match="fusion='weighted'.*convex, rrf"):
+        cfg.validate()

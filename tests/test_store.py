@@ -114,3 +114,42 @@ def test_full_disk_is_explained_and_saved_chats_survive(tmp_path):
     store.close()
     store = Store.open(tmp_path)
     assert [m.content for m in store.chats.messages(cid)] == ["keep this"]
+
+
+def test_vector_tables_of_earlier_versions_migrate_with_their_vectors(tmp_path):
+    import numpy as np
+
+    from store.migrations import _ScriptConn, now
+
+    db = connect(tmp_path, migrate=False)
+    db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    with db.tx() as c:  # the schema before 0300: a float and a bit column per vector table
+        for name, fn in MIGRATIONS[:-1]:
+            fn(_ScriptConn(c))
+            c.execute("INSERT INTO migrations VALUES (?, ?)", (name, now()))
+        c.execute(
+            "INSERT INTO collections(name, embedding_model, dimension, chunk_tokens,"
+            " chunk_overlap, vec_table, fts_table, created_at, updated_at)"
+            " VALUES ('c', 'm', 8, 64, 8, 'chunks_vec_1_0', 'chunks_fts_1', 'x', 'x')"
+        )
+        c.execute(
+            "CREATE VIRTUAL TABLE chunks_vec_1_0 USING vec0("
+            "embedding float[8] distance_metric=cosine, embedding_bits bit[8])"
+        )
+        vecs = np.eye(8, dtype=np.float32)[:3]
+        for i, v in enumerate(vecs, 1):
+            c.execute(
+                "INSERT INTO chunks_vec_1_0(rowid, embedding, embedding_bits)"
+                " VALUES (?, ?, vec_quantize_binary(?))",
+                (i, v.tobytes(), v.tobytes()),
+            )
+    db.close()
+    store = Store.open(tmp_path)
+    col = store.documents.collection("c")
+    assert col.vec_table == "chunks_vec_1_1" and col.revision == 0
+    ids, matrix = store.documents.all_vectors(col)
+    assert ids.tolist() == [1, 2, 3] and np.array_equal(matrix, vecs)
+    assert store.documents.knn(col, vecs[1], 1)[0][0] == 2
+    gone = store.db.one("SELECT 1 FROM sqlite_master WHERE name = 'chunks_vec_1_0'")
+    assert gone is None
+    store.close()

@@ -106,3 +106,80 @@ def test_blind_ab_records_the_winner(capsys, cli):
     eng = Engine(d)
     assert sum(eng.store.adapters.wins().values()) == 1
     eng.close()
+
+
+def test_pause_and_continue_from_the_terminal(capsys, cli):
+    """The real entry point in a subprocess: SIGUSR1 pauses between steps, again continues."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+    import time
+    from pathlib import Path
+
+    d, f = cli
+    assert sastre(capsys, "datasets", "import", f, "--name", "math", "--data-dir", d)[0] == 0
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "sastre"), "train", "lora", "--dataset", "math",
+         "--adapter", "p", "--rank", "4", "--layers", "2", "--iters", "300", "--batch-size",
+         "2", "--save-every", "1000", "--prompt", "hi", "--data-dir", str(d)],
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ},
+    )  # fmt: skip
+    lines: list[tuple[float, str]] = []  # (when read, line) of stderr
+    reader = threading.Thread(
+        target=lambda: lines.extend((time.monotonic(), ln) for ln in proc.stderr), daemon=True
+    )
+    reader.start()
+
+    def wait_for(text: str) -> float:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            for t, ln in list(lines):
+                if text in ln:
+                    return t
+            assert proc.poll() is None, "".join(ln for _, ln in lines)
+            time.sleep(0.02)
+        raise AssertionError(f"no {text!r} in {''.join(ln for _, ln in lines)}")
+
+    wait_for("[#")  # training is under way
+    proc.send_signal(signal.SIGUSR1)
+    paused = wait_for("Paused")
+    time.sleep(2.0)
+    resumed = time.monotonic()
+    proc.send_signal(signal.SIGUSR1)
+    assert proc.wait(timeout=120) == 0
+    reader.join(10)
+    err = "".join(ln for _, ln in lines)
+    assert f"kill -USR1 {proc.pid}" in err and "Continuing." in err and "300/300" in err
+    steps = [int(ln.split("] ")[1].split("/")[0]) for _, ln in lines if ln.startswith("[")]
+    assert steps == list(range(steps[0], 301))  # every step once, none lost to the pause
+    held = [ln for t, ln in lines if paused + 0.5 < t < resumed and ln.startswith("[")]
+    assert not held, held  # nothing trained while paused (the step under way may finish)
+
+
+def test_eval_recompute_measures_again_with_new_prompts(capsys, cli):
+    d, f = cli
+    assert sastre(capsys, "datasets", "import", f, "--name", "math", "--data-dir", d)[0] == 0
+    code, out, err = sastre(capsys, "train", "lora", "--dataset", "math", "--adapter", "e",
+                            "--rank", "4", "--layers", "2", "--iters", "6", "--lr", "0.002",
+                            "--prompt", "hi", "--json", "--data-dir", d)  # fmt: skip
+    assert code == 0, err
+    rep = json.loads(out)
+    code, out, err = sastre(capsys, "eval", "--adapter", "e", "--prompt", "What is 2 plus 2?",
+                            "--json", "--data-dir", d)  # fmt: skip
+    assert code == 0, err
+    again = json.loads(out)
+    for k in ("val_loss_before", "val_loss_after", "general_ppl_before", "general_ppl_after"):
+        assert again[k] == pytest.approx(rep[k], rel=1e-3), k  # same weights, same numbers
+    from engine.context import Engine
+
+    eng = Engine(d)
+    stored = eng.store.adapters.get("e").metrics
+    assert [s["prompt"] for s in stored["samples"]] == ["What is 2 plus 2?"]
+    assert stored["steps"] == rep["steps"] and stored["curves"]  # the run's own numbers stay
+    eng.close()
+    assert sastre(capsys, "datasets", "rm", "math", "--data-dir", d)[0] == 0
+    code, _, err = sastre(capsys, "eval", "--adapter", "e", "--recompute", "--data-dir", d)
+    assert code == 1 and "math" in err and "--recompute" in err and err.count("\n") == 1

@@ -1,5 +1,6 @@
 """The Training panel, offscreen: pick a dataset, train with a preset, see the curves and
-the report, pause/stop, and use the adapter in chat."""
+the report, pause/stop, and use the adapter in chat; the before/after prompts, the blind A/B
+comparison, and the chat's per-chat adapter picker."""
 
 from __future__ import annotations
 
@@ -76,3 +77,163 @@ class _noop:
 
     def __exit__(self, *a):
         return False
+
+
+# -- before/after prompts, blind A/B, the chat's adapter picker ---------------------------
+FAST = dict(rank=4, layers=2, iters=6, batch_size=4, learning_rate=2e-3, steps_per_eval=3,
+            eval_prompts=["What is 3 plus 3?"], eval_max_tokens=4)  # fmt: skip
+
+
+def on_engine(qtbot, ctx, fn):
+    """Run `fn()` as an engine-thread job (MLX lives there) and return its result."""
+    job = ctx.service.submit("test", lambda h: fn())
+    with qtbot.waitSignal(job.done, timeout=WAIT_MS):
+        pass
+    assert job.state == "finished", job.error
+    return job.result
+
+
+@pytest.fixture
+def two_adapters(qtbot, panel):
+    """Two ready adapters of the tiny model ('ab-one', 'ab-two'), one of another model, and a
+    failed one: only the first two can answer in chat or be compared."""
+    from engine.train.config import TrainConfig
+    from store.adapters import AdapterRecord
+
+    ctx = panel.ctx
+    tr = ctx.engine.training
+    for name, seed in (("ab-one", 0), ("ab-two", 1)):
+        cfg = TrainConfig(**{**FAST, "seed": seed})
+        on_engine(qtbot, ctx, lambda n=name, c=cfg: tr.train([("math", 1.0)], n, config=c))
+    for name, base, status in (
+        ("zz-other", "other-model", "ready"),
+        ("zz-failed", "tiny", "failed"),
+    ):
+        ctx.store.adapters.save(AdapterRecord(name, "/nowhere", base, "lora", status=status))
+    panel.refresh()
+    return panel
+
+
+def test_prompts_picked_for_before_after_reach_the_report(qtbot, panel, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    assert panel.window().chat.adapter_combo.isHidden()  # no adapters yet: no picker
+    defaults = panel.ctx.engine.training.default_prompts([("math", 1.0)])
+    assert panel.prompts() == defaults and len(defaults) == 2  # the validation questions
+    monkeypatch.setattr(QInputDialog, "getMultiLineText",
+                        lambda *a, **k: ("How much is\n5 plus 5?", True))  # fmt: skip
+    panel.add_prompt()
+    assert panel.prompt_list.currentItem().text() == "How much is 5 plus 5?"  # one line shown
+    panel.prompt_list.setCurrentRow(0)
+    panel.remove_prompt()
+    wanted = [defaults[1], "How much is\n5 plus 5?"]
+    assert panel.prompts() == wanted
+    panel._show_dataset()  # a dataset change keeps prompts the user edited
+    assert panel.prompts() == wanted
+    assert panel.config().eval_prompts == wanted
+
+    panel.adapter_name.setText("gui-p")
+    panel.preset_combo.setCurrentIndex(panel.preset_combo.findData("quick"))
+    panel.start()
+    with qtbot.waitSignal(panel.job.done, timeout=WAIT_MS):
+        pass
+    samples = panel.ctx.store.adapters.get("gui-p").metrics["samples"]
+    assert [s["prompt"] for s in samples] == wanted
+    assert all({"before", "after"} <= set(s) for s in samples)
+    text = panel.report.toPlainText()
+    assert "Before" in text and "After" in text and "5 plus 5?" in text
+    panel.reset_prompts()
+    assert panel.prompts() == defaults
+
+
+def _texts(widget) -> str:
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    from desktop.widgets.markdown_view import MarkdownView
+
+    parts = [widget.window().windowTitle()]
+    for w in widget.findChildren(QLabel) + widget.findChildren(QPushButton):
+        parts += [w.text(), w.toolTip()]
+    parts += [v.toPlainText() for v in widget.findChildren(MarkdownView)]
+    return "\n".join(parts)
+
+
+def test_blind_ab_hides_the_adapters_until_the_vote(qtbot, two_adapters):
+    panel = two_adapters
+    panel.adapter_list.setCurrentRow(0)
+    panel.open_ab()
+    view = panel.ab_dialog.view
+    names = [view.a_combo.itemData(i) for i in range(view.a_combo.count())]
+    assert names == ["ab-one", "ab-two", "zz-other"]  # ready adapters only
+    assert (view.a_combo.currentData(), view.b_combo.currentData()) == ("ab-one", "ab-two")
+    view.prompt.setPlainText("What is 4 plus 4?")
+    view.generate()
+    with qtbot.waitSignal(view.job.done, timeout=WAIT_MS):
+        pass
+    assert {a["label"] for a in view.answers} == {"A", "B"}
+    shown = _texts(view)
+    assert "ab-one" not in shown and "ab-two" not in shown, shown
+    assert all(b.isEnabled() for b in view.vote_buttons.values())
+    assert view.ctx.store.adapters.wins() == {}
+
+    view.vote_buttons["a"].click()
+    winner = next(a["adapter"] for a in view.answers if a["label"] == "A")
+    assert view.ctx.store.adapters.wins() == {winner: 1}
+    assert f"Answer A: {winner}" in view.headers["A"].text()
+    assert "ab-one 1" in view.result.text() or "ab-two 1" in view.result.text()
+    assert not any(b.isEnabled() for b in view.vote_buttons.values())
+    view.vote("b")  # one vote per pair of answers
+    assert view.ctx.store.adapters.wins() == {winner: 1}
+
+    errors = []
+    panel.ctx.events.error.connect(errors.append)
+    view.b_combo.setCurrentIndex(view.b_combo.findData("zz-other"))
+    view.generate()
+    with qtbot.waitSignal(view.job.done, timeout=WAIT_MS):
+        pass
+    assert "different base models" in view.status.text() and errors
+    view.b_combo.setCurrentIndex(view.b_combo.findData("ab-one"))
+    view.generate()
+    assert view.job is None and "two different adapters" in view.status.text()
+
+
+def test_chat_adapter_picker_is_per_chat_and_swaps_in_place(qtbot, two_adapters):
+    from tests.test_desktop import send_and_wait
+
+    window = two_adapters.window()
+    window.show_panel("chat")
+    chat, store = window.chat, two_adapters.ctx.store
+    combo = chat.adapter_combo
+    assert [combo.itemData(i) for i in range(combo.count())] == [None, "", "ab-one", "ab-two"]
+    assert combo.currentText() == "Default" and not combo.isHidden()
+
+    def pick(name):
+        combo.setCurrentIndex(combo.findData(name))
+        combo.activated.emit(combo.currentIndex())
+
+    pick("ab-one")
+    send_and_wait(qtbot, window, "What is 2 plus 2?")
+    first = chat.chat_id
+    assert store.chats.get(first).adapter == "ab-one"
+    assert store.chats.messages(first)[-1].adapter == "ab-one"
+    model = chat.ctx.engine.chat._generator.loaded.model
+    pick("")
+    assert store.chats.get(first).adapter == ""
+    send_and_wait(qtbot, window, "And 3 plus 3?")
+    assert store.chats.messages(first)[-1].adapter is None
+    assert chat.ctx.engine.chat._generator.loaded.model is model  # the base was not reloaded
+
+    two_adapters.ctx.engine.training.use("ab-two")  # the default adapter ("Use in chat")
+    chat.open_chat(None)
+    assert combo.currentData() is None and combo.currentText() == "Default (ab-two)"
+    send_and_wait(qtbot, window, "What is 1 plus 1?")
+    second = chat.chat_id
+    assert second != first and store.chats.get(second).adapter is None
+    assert store.chats.messages(second)[-1].adapter == "ab-two"
+    chat.open_chat(first)
+    assert combo.currentData() == ""  # each chat keeps its own choice
+    pick("ab-two")
+    chat.open_chat(second)
+    assert combo.currentData() is None
+    chat.open_chat(first)
+    assert combo.currentData() == "ab-two"

@@ -209,6 +209,18 @@ def test_adapter_switch_in_chat_keeps_the_base(trainer):
     assert chat.generator().loaded.adapter == "s1"
     events = list(chat.send("hi", config=None, save=True))
     assert events[-1].result.adapter == "s1"
+    chat_id = events[-1].result.chat_id
+    # A chat keeps an adapter picked for it; "" (none) also sticks, over the default.
+    r = list(chat.send("again", chat_id=chat_id, adapter="s2"))[-1].result
+    assert r.adapter == "s2" and trainer.store.chats.get(chat_id).adapter == "s2"
+    assert list(chat.send("more", chat_id=chat_id))[-1].result.adapter == "s2"
+    trainer.store.chats.update(chat_id, adapter="")
+    assert list(chat.send("plain", chat_id=chat_id))[-1].result.adapter is None
+    trainer.training.remove_adapter("s2")
+    trainer.store.chats.update(chat_id, adapter="s2")  # gone: the default applies
+    assert list(chat.send("last", chat_id=chat_id))[-1].result.adapter == "s1"
+    fresh = list(chat.send("new", adapter=""))[-1].result
+    assert trainer.store.chats.get(fresh.chat_id).adapter == ""
 
 
 def test_fuse_and_export_round_trips(trainer, tmp_path):

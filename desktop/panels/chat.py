@@ -1,4 +1,4 @@
-"""The chat view: transcript, composer, model and document pickers, sources pane.
+"""The chat view: transcript, composer, model, document and adapter pickers, sources pane.
 
 Answers stream from the engine thread as `token` signals; they are buffered
 and painted on a 30 ms timer, so typing and scrolling stay smooth however fast
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QStyle,
+    QStyleOptionComboBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -82,6 +84,26 @@ class Composer(QPlainTextEdit):
             if wanted > 8
             else Qt.ScrollBarPolicy.ScrollBarAlwaysOff
         )
+
+
+class PickerCombo(QComboBox):
+    """As wide as its current item (up to `max_width`), not its longest: the row under the
+    message box holds four of them. The list still opens as wide as its items."""
+
+    def __init__(self, max_width: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMaximumWidth(max_width)
+        self.currentIndexChanged.connect(lambda _i: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        text = QSize(self.fontMetrics().horizontalAdvance(self.currentText()) + 4, 1)
+        size = self.style().sizeFromContents(QStyle.ContentsType.CT_ComboBox, opt, text, self)
+        return QSize(min(size.width(), self.maximumWidth()), super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
 
 
 class ChatPanel(QWidget):
@@ -191,28 +213,30 @@ class ChatPanel(QWidget):
         self.model_label = QLabel(parent)
         self.model_label.setObjectName("muted")
         h.addWidget(self.model_label)
-        self.model_combo = QComboBox(parent)
-        self.model_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.model_combo.setMaximumWidth(260)
+        self.model_combo = PickerCombo(260, parent)
         self.model_combo.activated.connect(self._model_picked)
         h.addWidget(self.model_combo)
         h.addSpacing(10)
         self.collection_label = QLabel(parent)
         self.collection_label.setObjectName("muted")
         h.addWidget(self.collection_label)
-        self.collection_combo = QComboBox(parent)
-        self.collection_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.collection_combo.setMaximumWidth(220)
+        self.collection_combo = PickerCombo(220, parent)
         self.collection_combo.activated.connect(self._collection_picked)
         h.addWidget(self.collection_combo)
         h.addSpacing(10)
         self.persona_label = QLabel(parent)
         self.persona_label.setObjectName("muted")
         h.addWidget(self.persona_label)
-        self.persona_combo = QComboBox(parent)
-        self.persona_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.persona_combo.setMaximumWidth(220)
+        self.persona_combo = PickerCombo(220, parent)
+        self.persona_combo.currentIndexChanged.connect(lambda _i: self._name_default_adapter())
         h.addWidget(self.persona_combo)
+        h.addSpacing(10)
+        self.adapter_label = QLabel(parent)
+        self.adapter_label.setObjectName("muted")
+        h.addWidget(self.adapter_label)
+        self.adapter_combo = PickerCombo(220, parent)
+        self.adapter_combo.activated.connect(self._adapter_picked)
+        h.addWidget(self.adapter_combo)
         return h
 
     def _build_welcome(self, parent: QWidget) -> QWidget:
@@ -324,6 +348,7 @@ class ChatPanel(QWidget):
             label = name + ("  ★" if name == default else "")
             self.model_combo.addItem(label, name)
         self._select_model(current or default)
+        self.refresh_adapters()
 
     def _select_model(self, name: str | None) -> None:
         i = self.model_combo.findData(name) if name else -1
@@ -337,6 +362,72 @@ class ChatPanel(QWidget):
     def _model_picked(self, _index: int) -> None:
         if self.chat_id is not None:
             self.ctx.store.chats.update(self.chat_id, model=self.selected_model())
+        adapter = self.selected_adapter()
+        self.refresh_adapters()
+        if adapter and self.selected_adapter() != adapter:  # trained on another model
+            self._adapter_picked(self.adapter_combo.currentIndex())
+            self.ctx.status(
+                self.tr("Adapter {0} belongs to another model; this chat now uses the default.")
+                .format(adapter), 6000
+            )  # fmt: skip
+
+    # A chat's adapter: None follows the default (the persona's, or Training's "Use in chat"),
+    # "" is no adapter, a name is that adapter (of the chat's model).
+    def refresh_adapters(self) -> None:
+        """List the ready adapters of the selected model, keeping the current choice."""
+        keep = self.selected_adapter() if self.adapter_combo.count() else None
+        model = self.selected_model()
+        self.adapter_combo.clear()
+        self.adapter_combo.addItem("", None)  # "Default (…)", named below
+        self.adapter_combo.addItem(self.tr("No adapter"), "")
+        for a in self.ctx.store.adapters.list():
+            if a.status == "ready" and a.base_model == model:
+                self.adapter_combo.addItem(a.name, a.name)
+        self.select_adapter(keep)
+        has_adapters = self.adapter_combo.count() > 2  # else nothing to choose: keep the row short
+        self.adapter_label.setVisible(has_adapters)
+        self.adapter_combo.setVisible(has_adapters)
+
+    def select_adapter(self, name: str | None) -> None:
+        """Show a chat's choice; one that is gone (or of another model) shows as the default."""
+        i = self.adapter_combo.findData(name) if name is not None else 0
+        self.adapter_combo.setCurrentIndex(max(i, 0))
+        self._name_default_adapter()
+
+    def _default_adapter(self) -> str | None:
+        """The adapter an answer gets when the chat has not picked one (as the engine decides:
+        the persona's, else the one set with "Use in chat" if it belongs to this model)."""
+        store = self.ctx.store
+        persona = store.personas.get(self.selected_persona()) if self.selected_persona() else None
+        if persona is not None and persona.adapter:
+            return persona.adapter
+        name = store.settings.get("adapter")
+        rec = store.adapters.get(name) if name else None
+        return name if rec is not None and rec.base_model == self.selected_model() else None
+
+    def _name_default_adapter(self) -> None:
+        if not self.adapter_combo.count():
+            return
+        try:
+            default = self._default_adapter()
+        except USER_ERRORS:
+            default = None
+        text = self.tr("Default ({0})").format(default) if default else self.tr("Default")
+        self.adapter_combo.setItemText(0, text)
+        self.adapter_combo.updateGeometry()
+        self.adapter_combo.setItemData(
+            0,
+            self.tr("The persona's adapter, else the one chosen with “Use in chat” (Training tab)"),
+            Qt.ItemDataRole.ToolTipRole,
+        )
+
+    def selected_adapter(self) -> str | None:
+        """None: the default adapter; "": none; else the adapter's name."""
+        return self.adapter_combo.currentData()
+
+    def _adapter_picked(self, _index: int) -> None:
+        if self.chat_id is not None:
+            self.ctx.store.chats.update(self.chat_id, adapter=self.selected_adapter())
 
     def refresh_collections(self) -> None:
         lib = self.ctx.library
@@ -421,6 +512,8 @@ class ChatPanel(QWidget):
         if chat is not None:
             self._select_model(chat.model)
             self.set_persona(chat.persona)
+        self.refresh_adapters()
+        self.select_adapter(chat.adapter if chat else None)
         self.title.setText(chat.title if chat else self.tr("New chat"))
         self._update_welcome()
         self._update_busy()
@@ -618,7 +711,7 @@ class ChatPanel(QWidget):
         self._created_chat = None
         if self.chat_id is None:
             self.chat_id = ctx.store.chats.create(
-                title=chat_title(text), model=self.selected_model()
+                title=chat_title(text), model=self.selected_model(), adapter=self.selected_adapter()
             )
             self._created_chat = self.chat_id
             self.title.setText(chat_title(text))
@@ -627,6 +720,7 @@ class ChatPanel(QWidget):
         chat_id, model = self.chat_id, self.selected_model()
         collection = self.selected_collection()
         persona = self.selected_persona()
+        adapter = self.selected_adapter()
         config = ctx.generation_config()
         self._add_user(Message(None, chat_id, "user", text))
         self._stream = self._add_assistant(Message(None, chat_id, "assistant", ""))
@@ -647,6 +741,8 @@ class ChatPanel(QWidget):
                 kwargs["collection"] = collection
             if persona:
                 kwargs["persona"] = persona
+            if adapter is not None:  # "" turns the default adapter off
+                kwargs["adapter"] = adapter
             result = None
             for ev in engine.chat.send(text, **kwargs):
                 if ev.text:
@@ -855,6 +951,13 @@ class ChatPanel(QWidget):
         self.model_combo.setToolTip(self.tr("The model that answers in this chat"))
         self.collection_label.setText(self.tr("Documents"))
         self.persona_label.setText(self.tr("Persona"))
+        self.adapter_label.setText(self.tr("Adapter"))
+        self.adapter_combo.setToolTip(
+            self.tr("The trained adapter (LoRA) that answers in this chat, on the model's weights")
+        )
+        if self.adapter_combo.count() > 1:
+            self.adapter_combo.setItemText(1, self.tr("No adapter"))
+        self._name_default_adapter()
         self.collection_combo.setToolTip(
             self.tr("Answer from the documents of this collection, with citations")
         )
@@ -882,6 +985,10 @@ class ChatPanel(QWidget):
         if event.type() == QEvent.Type.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        self.refresh_adapters()  # adapters trained since (in the Training tab or the CLI)
+        super().showEvent(event)
 
 
 def _collection_name(c: Any) -> str:

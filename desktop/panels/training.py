@@ -2,14 +2,17 @@
 
 Dataset building and training run as engine-thread jobs (MLX); the panel only
 shows what they report. Pause and Stop reach the training loop every step.
+The report shows a few prompts answered before and after training (the user
+picks them); the blind A/B dialog compares two adapters on one prompt.
 """
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,11 +29,16 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
+    QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop import theme
 from desktop.context import AppContext
+from desktop.icons import icon
+from desktop.panels.ab_compare import ABDialog
 from desktop.widgets.loss_plot import LossPlot
 from engine.errors import USER_ERRORS
 from engine.train.config import PRESETS, TrainConfig
@@ -41,6 +49,8 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.job = None
+        self.ab_dialog: ABDialog | None = None
+        self._auto_prompts: list[str] = []  # what the picker was last filled with
         split = QSplitter(Qt.Orientation.Horizontal, self)
         QVBoxLayout(self).addWidget(split)
         split.addWidget(self._dataset_box())
@@ -99,6 +109,7 @@ class TrainingPanel(QWidget):
         form.addRow(self.tr("Continue from"), self.continue_combo)
         form.addRow(self.mask_prompt)
         lay.addLayout(form)
+        lay.addWidget(self._prompts_picker(box))
         row = QHBoxLayout()
         self.start_button = QPushButton(self.tr("Start training"), box)
         self.resume_button = QPushButton(self.tr("Resume"), box)
@@ -121,6 +132,37 @@ class TrainingPanel(QWidget):
         lay.addWidget(self.plot, 1)
         return box
 
+    def _prompts_picker(self, box: QWidget) -> QWidget:
+        """The prompts answered before and after training (shown side by side in the report)."""
+        w = QWidget(box)
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        head = QHBoxLayout()
+        lay.addLayout(head)
+        label = QLabel(self.tr("Prompts to compare before/after"), w)
+        label.setToolTip(TrainConfig.__dataclass_fields__["eval_prompts"].metadata["help"])
+        head.addWidget(label, 1)
+        self.prompt_list = QListWidget(w)
+        self.prompt_list.setToolTip(
+            self.tr("Filled from the dataset's validation questions; double-click to edit.")
+        )
+        self.prompt_list.setFixedHeight(4 * self.prompt_list.fontMetrics().lineSpacing() + 16)
+        self.prompt_list.itemDoubleClicked.connect(lambda _item: self.edit_prompt())
+        buttons = (
+            ("plus", self.tr("Add a prompt"), self.add_prompt),
+            ("edit", self.tr("Edit the selected prompt"), self.edit_prompt),
+            ("trash", self.tr("Remove the selected prompt"), self.remove_prompt),
+            ("refresh", self.tr("Refill from the dataset"), self.reset_prompts),
+        )
+        for name, tip, slot in buttons:
+            b = QToolButton(w)
+            b.setIcon(icon(name))
+            b.setToolTip(tip)
+            b.clicked.connect(lambda _=False, slot=slot: slot())
+            head.addWidget(b)
+        lay.addWidget(self.prompt_list)
+        return w
+
     def _adapters_box(self) -> QWidget:
         box = QGroupBox(self.tr("3. Adapters"))
         lay = QVBoxLayout(box)
@@ -137,9 +179,15 @@ class TrainingPanel(QWidget):
         self.use_button.clicked.connect(self.use_selected)
         self.off_button.clicked.connect(lambda: self._use(None))
         self.delete_button.clicked.connect(self.delete_selected)
-        self.report = QPlainTextEdit(box)
-        self.report.setReadOnly(True)
-        lay.addWidget(self.report, 1)
+        self.report = QTextBrowser(box)
+        self.report.setOpenLinks(False)  # model answers are shown as text, never followed
+        lay.addWidget(self.report, 2)
+        self.ab_button = QPushButton(self.tr("Blind A/B comparison…"), box)
+        self.ab_button.setToolTip(
+            self.tr("Compare the answers of two adapters without knowing which is which")
+        )
+        self.ab_button.clicked.connect(self.open_ab)
+        lay.addWidget(self.ab_button)
         return box
 
     # -- data ---------------------------------------------------------------------
@@ -171,10 +219,13 @@ class TrainingPanel(QWidget):
             if a.status == "ready":
                 self.continue_combo.addItem(a.name, a.name)
         self._show_dataset()
+        if self.ab_dialog is not None:
+            self.ab_dialog.view.refresh()
 
     def _show_dataset(self, *_args) -> None:
         name = self.dataset_combo.currentData()
         rec = self.ctx.store.datasets.get(name) if name else None
+        self._fill_prompts(name)
         if rec is None:
             self.dataset_info.setText(self.tr("No dataset yet: import a file or build one."))
             self.preview.clear()
@@ -190,10 +241,68 @@ class TrainingPanel(QWidget):
         self.preview.setPlainText("\n\n".join(json.dumps(e, ensure_ascii=False, indent=1)
                                               for e in examples))  # fmt: skip
 
+    # -- before/after prompts -------------------------------------------------------
+    def _fill_prompts(self, dataset: str | None) -> None:
+        """Prefill with the prompts a run would use by default, unless the user changed them."""
+        if self.prompts() and self.prompts() != self._auto_prompts:
+            return
+        self.reset_prompts(dataset)
+
+    def reset_prompts(self, dataset: str | None = None) -> None:
+        dataset = dataset or self.dataset_combo.currentData()
+        prompts: list[str] = []
+        if dataset and self.ctx.store.datasets.get(dataset) is not None:
+            try:  # the engine's own rule: the first validation questions of the dataset
+                prompts = self.ctx.engine.training.default_prompts([(dataset, 1.0)])
+            except USER_ERRORS as exc:
+                self.ctx.error(str(exc))
+        self.set_prompts(prompts)
+        self._auto_prompts = self.prompts()
+
+    def prompts(self) -> list[str]:
+        items = (self.prompt_list.item(i) for i in range(self.prompt_list.count()))
+        return [item.data(Qt.ItemDataRole.UserRole) for item in items]
+
+    def set_prompts(self, prompts: list[str]) -> None:
+        self.prompt_list.clear()
+        for p in prompts:
+            self._add_prompt_item(p)
+
+    def _add_prompt_item(self, text: str) -> QListWidgetItem:
+        item = QListWidgetItem(" ".join(text.split()), self.prompt_list)
+        item.setData(Qt.ItemDataRole.UserRole, text)
+        item.setToolTip(text)
+        return item
+
+    def _ask_prompt(self, title: str, text: str = "") -> str | None:
+        value, ok = QInputDialog.getMultiLineText(self, title, self.tr("Prompt"), text)
+        return value.strip() if ok and value.strip() else None
+
+    def add_prompt(self) -> None:
+        text = self._ask_prompt(self.tr("Add a prompt"))
+        if text:
+            self.prompt_list.setCurrentItem(self._add_prompt_item(text))
+
+    def edit_prompt(self) -> None:
+        item = self.prompt_list.currentItem()
+        if item is None:
+            return
+        text = self._ask_prompt(self.tr("Edit the prompt"), item.data(Qt.ItemDataRole.UserRole))
+        if text:
+            item.setText(" ".join(text.split()))
+            item.setData(Qt.ItemDataRole.UserRole, text)
+            item.setToolTip(text)
+
+    def remove_prompt(self) -> None:
+        row = self.prompt_list.currentRow()
+        if row >= 0:
+            self.prompt_list.takeItem(row)
+
+    # -- adapters -------------------------------------------------------------------
     def _show_adapter(self, *_args) -> None:
         item = self.adapter_list.currentItem()
         rec = self.ctx.store.adapters.get(item.data(Qt.ItemDataRole.UserRole)) if item else None
-        self.report.setPlainText(format_report(rec.to_dict()) if rec else "")
+        self.report.setHtml(report_html(rec.to_dict()) if rec else "")
         if rec and rec.metrics.get("curves"):
             c = rec.metrics["curves"]
             self.plot.set_curves(c["train"], c["val"], rec.metrics.get("steps") or 1)
@@ -236,7 +345,9 @@ class TrainingPanel(QWidget):
 
     def config(self) -> TrainConfig:
         return TrainConfig(
-            preset=self.preset_combo.currentData(), mask_prompt=self.mask_prompt.isChecked()
+            preset=self.preset_combo.currentData(),
+            mask_prompt=self.mask_prompt.isChecked(),
+            eval_prompts=self.prompts() or None,  # None: the engine picks from the dataset
         )
 
     def start(self, resume: bool = False) -> None:
@@ -305,8 +416,9 @@ class TrainingPanel(QWidget):
             self.ctx.status(self.tr("Training stopped at step {0}; Resume continues it.")
                             .format(rep["steps"]))  # fmt: skip
             return
-        self.report.setPlainText(format_report({"metrics": rep}))
+        self.report.setHtml(report_html({"metrics": rep}))
         self.ctx.status(self.tr("Adapter ready."))
+        self.ctx.events.models_changed.emit()  # the chat's adapter picker lists it
 
     def _on_failed(self, message: str) -> None:
         self.stats.setText(message)
@@ -330,6 +442,17 @@ class TrainingPanel(QWidget):
         if item:
             self.ctx.engine.training.remove_adapter(item.data(Qt.ItemDataRole.UserRole))
             self.refresh()
+            self.ctx.events.models_changed.emit()
+
+    def open_ab(self) -> None:
+        """The blind A/B dialog, starting from the selected adapter."""
+        if self.ab_dialog is None:
+            self.ab_dialog = ABDialog(self.ctx, self)
+        item = self.adapter_list.currentItem()
+        self.ab_dialog.view.refresh(item.data(Qt.ItemDataRole.UserRole) if item else None)
+        self.ab_dialog.show()
+        self.ab_dialog.raise_()
+        self.ab_dialog.activateWindow()
 
 
 class _JobCallback:
@@ -357,29 +480,71 @@ class _JobCallback:
         return getattr(self.cb, name)
 
 
-def format_report(rec: dict) -> str:
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def report_html(rec: dict) -> str:
+    """An adapter's record (or a fresh run's report) as HTML; every value is escaped."""
+    e = html.escape
+    colors = theme.colors()
+    muted = colors.muted
     m = rec.get("metrics") or {}
-    lines = []
+    out = []
     if rec.get("name"):
         ds = ", ".join(f"{d['name']}×{d['weight']}" for d in rec.get("datasets", []))
         p = rec.get("params", {})
-        lines += [
-            f"{rec['name']} — {rec['method']} on {rec['base_model']} ({rec['status']})",
-            f"data: {ds}   rank {p.get('rank')}, layers {p.get('layers')}, "
-            f"lr {p.get('learning_rate')}, {p.get('iters')} steps   {rec.get('created_at', '')}",
+        out += [
+            f"<p><b>{e(rec['name'])}</b> — {e(rec['method'])} on {e(rec['base_model'])} "
+            f"({e(rec['status'])})<br><span style='color:{muted}'>data: {e(ds)} · rank "
+            f"{e(str(p.get('rank')))}, layers {e(str(p.get('layers')))}, lr "
+            f"{e(str(p.get('learning_rate')))}, {e(str(p.get('iters')))} steps · "
+            f"{e((rec.get('created_at') or '')[:16].replace('T', ' '))}</span></p>"
         ]
     if "val_loss_before" in m:
-
-        def f(x):
-            return "-" if x is None else f"{x:.3f}"
-
-        lines += [
-            f"validation loss: {f(m['val_loss_before'])} → {f(m['val_loss_after'])}",
-            f"general perplexity: {f(m['general_ppl_before'])} → {f(m['general_ppl_after'])}"
-            + ("  ⚠ forgetting" if m.get("forgetting") else "  (no forgetting)"),
-        ]
-        for s in m.get("samples", []):
-            lines += ["", f"> {s['prompt']}", f"before: {s['before']}", f"after:  {s['after']}"]
+        loss = QCoreApplication.translate("TrainingPanel", "validation loss: {0} → {1}")
+        ppl = QCoreApplication.translate("TrainingPanel", "general perplexity: {0} → {1}")
+        forgetting = (
+            QCoreApplication.translate("TrainingPanel", "⚠ forgetting")
+            if m.get("forgetting")
+            else QCoreApplication.translate("TrainingPanel", "(no forgetting)")
+        )
+        out.append(
+            f"<p>{e(loss.format(_num(m['val_loss_before']), _num(m['val_loss_after'])))}<br>"
+            f"{e(ppl.format(_num(m['general_ppl_before']), _num(m['general_ppl_after'])))} "
+            f"{e(forgetting)}</p>"
+        )
+        out.append(samples_html(m.get("samples") or [], colors))
     elif m.get("error"):
-        lines.append(m["error"])
-    return "\n".join(lines)
+        out.append(f"<p>{e(m['error'])}</p>")
+    return "".join(out)
+
+
+def samples_html(samples: list[dict], colors: theme.Colors) -> str:
+    """Each prompt (shaded like a question in chat), then its answers before | after."""
+    if not samples:
+        return ""
+    e = html.escape
+    before = QCoreApplication.translate("TrainingPanel", "Before")
+    after = QCoreApplication.translate("TrainingPanel", "After")
+    empty = QCoreApplication.translate("TrainingPanel", "(empty)")
+
+    def cell(text: str) -> str:
+        if not text.strip():
+            return f"<span style='color:{colors.muted}'>{e(empty)}</span>"
+        return e(text).replace("\n", "<br>")
+
+    rows = [
+        f"<tr><th width='50%' align='left' style='color:{colors.muted}'>{e(before)}</th>"
+        f"<th width='50%' align='left' style='color:{colors.muted}'>{e(after)}</th></tr>"
+    ]
+    for s in samples:
+        rows.append(
+            f"<tr><td colspan='2' bgcolor='{colors.user_bubble}'>{cell(s.get('prompt', ''))}"
+            "</td></tr>"
+        )
+        rows.append(
+            f"<tr><td valign='top'>{cell(s.get('before', ''))}</td>"
+            f"<td valign='top'>{cell(s.get('after', ''))}</td></tr>"
+        )
+    return "<table width='100%' cellspacing='0' cellpadding='5'>" + "".join(rows) + "</table>"

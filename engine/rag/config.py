@@ -44,15 +44,31 @@ class RagConfig:
     candidates: int = opt(
         50, "Candidates taken from each retriever before fusion.", min=5, max=1000
     )
-    rrf_k: int = opt(60, "Reciprocal-rank-fusion constant.", min=1, max=1000)
+    fusion: str = opt(
+        "convex",
+        "How vector and keyword results combine: 'convex' (each score scaled to [0, 1] "
+        "between its lowest possible value and the best candidate's, then a weighted sum) or "
+        "'rrf' (reciprocal rank fusion).",
+        choices=("convex", "rrf"),
+    )
+    rrf_k: int = opt(60, "Reciprocal-rank-fusion constant (fusion 'rrf').", min=1, max=1000)
     vector_weight: float = opt(1.0, "Weight of vector search in the fusion.", min=0.0, max=10.0)
     bm25_weight: float = opt(
         1.0, "Weight of keyword (BM25) search in the fusion.", min=0.0, max=10.0
     )
-    exact_search_limit: int = opt(
+    memory_search_above: int = opt(
         20000,
-        "Up to this many chunks, vector search is exact; above, a binary prefilter with exact "
-        "re-ranking keeps it fast.",
+        "Above this many chunks, vector search runs on an in-memory copy of the collection's "
+        "vectors (read once from the database, refreshed after changes); below, sqlite-vec "
+        "searches the database directly.",
+        min=0,
+        max=100_000_000,
+    )
+    prune_terms_above: int = opt(
+        20000,
+        "Above this many chunks, keyword search leaves out query words found in over 5% of "
+        "the chunks (the two rarest words always stay): they weigh little in BM25, and their "
+        "long posting lists are what make keyword search slow.",
         min=0,
         max=100_000_000,
     )
@@ -72,3 +88,20 @@ class RagConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def validate(self) -> None:
+        from engine.errors import SastreError
+
+        for f in dataclasses.fields(self):
+            value, meta = getattr(self, f.name), f.metadata
+            if "choices" in meta and value not in meta["choices"]:
+                raise SastreError(
+                    f"Setting {f.name.replace('_', '-')}={value!r} is not known; use one of "
+                    f"{', '.join(meta['choices'])}."
+                )
+            lo, hi = meta.get("min"), meta.get("max")
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                raise SastreError(
+                    f"Setting {f.name.replace('_', '-')}={value} is out of range; use a value "
+                    f"between {lo} and {hi}."
+                )

@@ -277,7 +277,7 @@ class Indexer:
     def _remove_deleted(self, found, states, report, prog, notify) -> None:
         if self.col is None:
             return
-        present = {f.path for f in found.files} | {o.path for o in found.outcomes}
+        present = {f.path for f in found.files}  # a broken link or loop loses its document
         gone = [
             p
             for p in states

@@ -50,6 +50,9 @@ class Library:
             lambda name: SentenceTransformerEmbedder(name, batch_size=self.config.embed_batch)
         )
         self._embedders: dict[str, Embedder] = {}
+        from engine.rag.retrieve import MemoryVectors
+
+        self.vectors = MemoryVectors()  # large collections' vectors, for fast search
         self._lock = threading.Lock()  # one indexing run at a time per Library
         self.parse_fn = parse_fn  # "module:function" to replace the parser (tests)
 
@@ -85,6 +88,7 @@ class Library:
     def remove_collection(self, name: str) -> Collection:
         col = self.collection(name)
         self.store.documents.remove_collection(name)
+        self.vectors.drop(col.id)
         return col
 
     def documents(self, collection: str | None = None, status: str | None = None) -> list[Document]:
@@ -184,8 +188,9 @@ class Library:
         col = self.collection(collection)
         emb = self._query_embedder(col, embedding_model) if mode != "bm25" else None
         return search(
-            self.store, col, emb, query, k=k or self.config.top_k, config=self.config, mode=mode
-        )
+            self.store, col, emb, query, k=k or self.config.top_k, config=self.config, mode=mode,
+            memory=self.vectors,
+        )  # fmt: skip
 
     def retrieve(
         self, question: str, collection: str = "default", *, embedding_model: str | None = None
@@ -196,7 +201,7 @@ class Library:
         col = self.collection(collection)
         emb = self._query_embedder(col, embedding_model)
         _ = emb.dimension  # load the model first: retrieval_ms measures retrieval only
-        return retrieve_for_answer(self.store, col, emb, question, self.config)
+        return retrieve_for_answer(self.store, col, emb, question, self.config, self.vectors)
 
     def watcher(
         self,

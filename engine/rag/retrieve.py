@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import numpy as np
@@ -16,8 +17,44 @@ from store.documents import Collection
 MODES = ("hybrid", "vector", "bm25")
 # FTS5 column weights: text, heading, title (a match in a heading or title says more).
 BM25_WEIGHTS = (1.0, 2.0, 2.0)
-PREFILTER = 200  # binary-code candidates re-ranked exactly, in large collections
-COMMON_SHARE = 0.2
+COMMON_SHARE = 0.05  # large collections: keyword terms in more chunks than this are dropped
+KEEP_TERMS = 2
+
+
+class MemoryVectors:
+    """In-memory copies of large collections' vectors, for exact KNN at NumPy speed.
+
+    sqlite-vec stays the store (and searches small collections itself); its 0.1.9 wheels
+    scan without SIMD, several times slower than a BLAS matrix-vector product. A copy is
+    read once and re-read when the collection's revision changes. Thread-safe.
+    """
+
+    def __init__(self):
+        self._copies: dict[int, tuple[tuple, np.ndarray, np.ndarray]] = {}
+        self._lock = threading.Lock()
+
+    def knn(self, docs, col: Collection, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        key = (col.vec_table, docs.revision(col.id))
+        with self._lock:
+            copy = self._copies.get(col.id)
+            if copy is None or copy[0] != key:
+                copy = (key, *docs.all_vectors(col))
+                self._copies[col.id] = copy
+        _, ids, matrix = copy
+        if not len(ids):
+            return []
+        sims = matrix @ np.asarray(query, dtype=np.float32)
+        k = min(k, len(ids))
+        top = np.argpartition(-sims, k - 1)[:k]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        return [(int(ids[i]), float(1.0 - sims[i])) for i in top]
+
+    def drop(self, collection_id: int | None = None) -> None:
+        with self._lock:
+            if collection_id is None:
+                self._copies.clear()
+            else:
+                self._copies.pop(collection_id, None)
 
 
 def search(
@@ -30,6 +67,7 @@ def search(
     config: RagConfig,
     mode: str = "hybrid",
     query_vector: np.ndarray | None = None,
+    memory: MemoryVectors | None = None,
 ) -> list[SearchHit]:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}")
@@ -39,24 +77,26 @@ def search(
     bm: list[tuple[int, float]] = []
     qv = None
     total = docs.chunk_count(col.id)
-    large = total > config.exact_search_limit
     if mode in ("hybrid", "vector"):
         qv = query_vector if query_vector is not None else embedder.embed_query(query)
-        vec = docs.knn(col, qv, n, prefilter=max(PREFILTER, 4 * n) if large else 0)
+        if total > config.memory_search_above and memory is not None:
+            vec = memory.knn(docs, col, qv, n)
+        else:
+            vec = docs.knn(col, qv, n)
     if mode in ("hybrid", "bm25"):
         match = fts_match(
-            query, drop=_common_terms(docs, col, query, total) if large else frozenset()
+            query,
+            drop=_common_terms(docs, col, query, total)
+            if total > config.prune_terms_above
+            else frozenset(),
         )
         if match:
             bm = docs.bm25(col, match, n, BM25_WEIGHTS)
-    scores: dict[int, float] = {}
     vrank = {cid: r for r, (cid, _) in enumerate(vec, 1)}
     brank = {cid: r for r, (cid, _) in enumerate(bm, 1)}
     sims = {cid: 1.0 - d for cid, d in vec}
-    for cid, r in vrank.items():
-        scores[cid] = scores.get(cid, 0.0) + config.vector_weight / (config.rrf_k + r)
-    for cid, r in brank.items():
-        scores[cid] = scores.get(cid, 0.0) + config.bm25_weight / (config.rrf_k + r)
+    fuse = rrf if config.fusion == "rrf" else convex
+    scores = fuse(sims, {cid: -s for cid, s in bm}, vrank, brank, config)
     # Ties (same ranks, swapped) go to the better vector rank: meaning over word overlap.
     top = sorted(scores, key=lambda c: (-scores[c], vrank.get(c, n + 1), c))[:k]
     rows = docs.chunks(top)
@@ -82,12 +122,44 @@ def search(
     ]
 
 
+def convex(sims: dict, keyword: dict, vrank: dict, brank: dict, config: RagConfig) -> dict:
+    """Weighted sum of the two scores, each scaled to [0, 1] between its lowest possible
+    value (cosine -1, BM25 0: what a chunk missing from that list gets) and the best
+    candidate's. Unlike rank fusion it keeps how far apart candidates are: a chunk far ahead
+    in one list stays ahead. (The theoretical-min-max convex combination of Bruch et al.,
+    "An Analysis of Fusion Functions for Hybrid Retrieval", 2023.)"""
+    wv, wb = config.vector_weight, config.bm25_weight
+    top_v = max(sims.values(), default=1.0) + 1.0
+    top_b = max(keyword.values(), default=1.0)
+    out: dict[int, float] = {}
+    for cid in sims.keys() | keyword.keys():
+        v = (sims[cid] + 1.0) / top_v if cid in sims and top_v > 0 else 0.0
+        b = keyword[cid] / top_b if cid in keyword and top_b > 0 else 0.0
+        out[cid] = (wv * v + wb * b) / ((wv + wb) or 1.0)
+    return out
+
+
+def rrf(sims: dict, keyword: dict, vrank: dict, brank: dict, config: RagConfig) -> dict:
+    """Reciprocal rank fusion: only the ranks count."""
+    out: dict[int, float] = {}
+    for cid, r in vrank.items():
+        out[cid] = out.get(cid, 0.0) + config.vector_weight / (config.rrf_k + r)
+    for cid, r in brank.items():
+        out[cid] = out.get(cid, 0.0) + config.bm25_weight / (config.rrf_k + r)
+    return out
+
+
 def _common_terms(docs, col: Collection, query: str, total: int) -> frozenset[str]:
-    """Query terms found in over COMMON_SHARE of a large collection's chunks: their BM25
-    weight is near zero, but scoring their long posting lists is what makes a keyword
-    search slow."""
-    freq = docs.term_frequencies(col, query_terms(query))
-    return frozenset(t for t, df in freq.items() if df > COMMON_SHARE * total)
+    """Query terms found in over COMMON_SHARE of a large collection's chunks (the rarest
+    KEEP_TERMS always stay): their BM25 weight is small, and scoring their long posting
+    lists is what makes a keyword search slow."""
+    terms = query_terms(query)
+    freq = docs.term_frequencies(col, terms)
+    common = [t for t in terms if freq.get(t, 0) > COMMON_SHARE * total]
+    room = KEEP_TERMS - (len(terms) - len(common))
+    if room > 0:
+        common = sorted(common, key=lambda t: freq[t])[room:]
+    return frozenset(common)
 
 
 def keyword_coverage(query: str, text: str, prefix_len: int = 4) -> float:
@@ -111,6 +183,7 @@ def retrieve_for_answer(
     embedder: Embedder,
     question: str,
     config: RagConfig,
+    memory: MemoryVectors | None = None,
 ) -> Retrieval:
     """The sources for a cited answer, and whether they plausibly hold it.
 
@@ -119,7 +192,9 @@ def retrieve_for_answer(
     (most query terms present) of the best sources match, we say so instead.
     """
     t0 = time.perf_counter()
-    hits = search(store, col, embedder, question, k=config.max_sources, config=config)
+    hits = search(
+        store, col, embedder, question, k=config.max_sources, config=config, memory=memory
+    )
     ms = (time.perf_counter() - t0) * 1000
     best_sim = max((h.similarity for h in hits if h.similarity is not None), default=-1.0)
     coverage = max(

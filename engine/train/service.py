@@ -247,7 +247,7 @@ class TrainingService:
             "val_loss": val_after if val_after is not None else lora.val_loss(net, val_set, cfg),
             "general_ppl": ev.general_ppl(net, tokenizer, cfg, general),
         }
-        prompts = cfg.eval_prompts or self._default_prompts(datasets)
+        prompts = cfg.eval_prompts or self.default_prompts(datasets)
         samples = ev.side_by_side(net, tokenizer, prompts, cfg.eval_max_tokens)
         rep = ev.report(state["before"], after, cfg.forgetting_threshold, samples)
         curves["train"] += cb.train
@@ -268,7 +268,67 @@ class TrainingService:
         self.store.adapters.save(record)
         return rep
 
-    def _default_prompts(self, datasets: list[tuple[str, float]]) -> list[str]:
+    def evaluate(
+        self,
+        name: str,
+        prompts: list[str] | None = None,
+        callback: TrainingCallback | None = None,
+    ) -> dict:
+        """Measure a ready adapter again, as a run does at its end (validation loss of its
+        datasets' held-out split and general perplexity, each with and without the adapter,
+        plus before/after answers to `prompts`, default: those of the run), and store it."""
+        from mlx_lm.utils import load
+
+        from engine.train import evaluate as ev
+        from engine.train import lora
+
+        cb = callback or TrainingCallback()
+        rec = self.adapter(name)
+        if rec.status != "ready":
+            raise lora.TrainingError(
+                f"Adapter '{name}' is {rec.status}: finish it first with "
+                f"`sastre train lora --adapter {name} --resume`."
+            )
+        missing = [d["name"] for d in rec.datasets if self.store.datasets.get(d["name"]) is None]
+        if missing:
+            raise ds.DatasetError(
+                f"Adapter '{name}' was trained on dataset(s) {', '.join(missing)}, which were "
+                "removed; its held-out split is gone. `sastre eval` without --recompute shows "
+                "the report stored at training time."
+            )
+        cb.on_status("Loading the model", 0.0)
+        base = self.models.resolve(rec.base_model)
+        net, tokenizer = load(base.path, adapter_path=rec.path)
+        cfg = TrainConfig.from_dict(rec.params)
+        _, val_set, _, _ = self._build([(d["name"], d["weight"]) for d in rec.datasets],
+                                       tokenizer, cfg)  # fmt: skip
+        general = ev.general_dataset(tokenizer)
+        cb.on_status("Evaluating", None)
+
+        def measure() -> dict:
+            return {
+                "val_loss": lora.val_loss(net, val_set, cfg),
+                "general_ppl": ev.general_ppl(net, tokenizer, cfg, general),
+            }
+
+        net.eval()
+        with ev.adapters_off(net):
+            before = measure()
+        after = measure()
+        old = rec.metrics or {}
+        if prompts is None:
+            prompts = [s["prompt"] for s in old.get("samples", [])] or cfg.eval_prompts
+            prompts = prompts or self.default_prompts(
+                [(d["name"], d["weight"]) for d in rec.datasets]
+            )
+        samples = ev.side_by_side(net, tokenizer, prompts, cfg.eval_max_tokens)
+        rep = {**old, **ev.report(before, after, cfg.forgetting_threshold, samples)}
+        files.write_json(Path(rec.path) / "report.json", rep)
+        rec.metrics = rep
+        self.store.adapters.save(rec)
+        return rep
+
+    def default_prompts(self, datasets: list[tuple[str, float]]) -> list[str]:
         """A few held-out prompts from the first dataset's validation split."""
         out = []
         for ex in self.store.datasets.examples(datasets[0][0], "valid")[:3]:

@@ -2,6 +2,88 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES" sourcelanguage="en">
 <context>
+    <name>ABCompare</name>
+    <message>
+        <source>Compare</source>
+        <translation>Comparar</translation>
+    </message>
+    <message>
+        <source>with</source>
+        <translation>con</translation>
+    </message>
+    <message>
+        <source>A prompt both adapters answer…</source>
+        <translation>Un prompt que respondan los dos adaptadores…</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>Generar</translation>
+    </message>
+    <message>
+        <source>A is better</source>
+        <translation>A es mejor</translation>
+    </message>
+    <message>
+        <source>Tie</source>
+        <translation>Empate</translation>
+    </message>
+    <message>
+        <source>B is better</source>
+        <translation>B es mejor</translation>
+    </message>
+    <message>
+        <source>Train at least two adapters of one model to compare.</source>
+        <translation>Entrena al menos dos adaptadores de un mismo modelo para compararlos.</translation>
+    </message>
+    <message>
+        <source>Pick two different adapters to compare.</source>
+        <translation>Elige dos adaptadores distintos para compararlos.</translation>
+    </message>
+    <message>
+        <source>Type a prompt for both adapters to answer.</source>
+        <translation>Escribe un prompt para que respondan los dos adaptadores.</translation>
+    </message>
+    <message>
+        <source>Both adapters are answering…</source>
+        <translation>Los dos adaptadores están respondiendo…</translation>
+    </message>
+    <message>
+        <source>Shown in random order: pick the better answer to see which adapter wrote it.</source>
+        <translation>En orden aleatorio: elige la mejor respuesta para ver qué adaptador la escribió.</translation>
+    </message>
+    <message>
+        <source>You called it a tie.</source>
+        <translation>Lo has dado por empate.</translation>
+    </message>
+    <message>
+        <source>You preferred {0}.</source>
+        <translation>Has preferido {0}.</translation>
+    </message>
+    <message>
+        <source>Wins so far: {0} {1} · {2} {3} · ties {4}</source>
+        <translation>Victorias hasta ahora: {0} {1} · {2} {3} · empates {4}</translation>
+    </message>
+    <message>
+        <source>Vote saved. Generate again for another prompt.</source>
+        <translation>Voto guardado. Genera de nuevo para otro prompt.</translation>
+    </message>
+    <message>
+        <source>Answer {0}</source>
+        <translation>Respuesta {0}</translation>
+    </message>
+    <message>
+        <source>Answer {0}: {1}</source>
+        <translation>Respuesta {0}: {1}</translation>
+    </message>
+</context>
+<context>
+    <name>ABDialog</name>
+    <message>
+        <source>Blind A/B comparison</source>
+        <translation>Comparación A/B a ciegas</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>Something went wrong: {0}: {1}
@@ -159,6 +241,26 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
 <context>
     <name>ChatPanel</name>
     <message>
+        <source>Adapter {0} belongs to another model; this chat now uses the default.</source>
+        <translation>El adaptador {0} es de otro modelo; este chat usa ahora el predeterminado.</translation>
+    </message>
+    <message>
+        <source>No adapter</source>
+        <translation>Sin adaptador</translation>
+    </message>
+    <message>
+        <source>Default ({0})</source>
+        <translation>Predeterminado ({0})</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>Predeterminado</translation>
+    </message>
+    <message>
+        <source>The persona&apos;s adapter, else the one chosen with “Use in chat” (Training tab)</source>
+        <translation>El adaptador de la persona o, si no tiene, el elegido con «Usar en el chat» (pestaña Entrenamiento)</translation>
+    </message>
+    <message>
         <source>None</source>
         <translation>Ninguno</translation>
     </message>
@@ -277,6 +379,14 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>Persona</source>
         <translation>Persona</translation>
+    </message>
+    <message>
+        <source>Adapter</source>
+        <translation>Adaptador</translation>
+    </message>
+    <message>
+        <source>The trained adapter (LoRA) that answers in this chat, on the model&apos;s weights</source>
+        <translation>El adaptador entrenado (LoRA) que responde en este chat, sobre los pesos del modelo</translation>
     </message>
     <message>
         <source>Answer from the documents of this collection, with citations</source>
@@ -1296,6 +1406,30 @@ Assistant: la respuesta que quieres</translation>
         <translation>Detener</translation>
     </message>
     <message>
+        <source>Prompts to compare before/after</source>
+        <translation>Prompts para comparar antes/después</translation>
+    </message>
+    <message>
+        <source>Filled from the dataset&apos;s validation questions; double-click to edit.</source>
+        <translation>Tomados de las preguntas de validación del conjunto de datos; doble clic para editar.</translation>
+    </message>
+    <message>
+        <source>Add a prompt</source>
+        <translation>Añadir un prompt</translation>
+    </message>
+    <message>
+        <source>Edit the selected prompt</source>
+        <translation>Editar el prompt seleccionado</translation>
+    </message>
+    <message>
+        <source>Remove the selected prompt</source>
+        <translation>Quitar el prompt seleccionado</translation>
+    </message>
+    <message>
+        <source>Refill from the dataset</source>
+        <translation>Volver a tomarlos del conjunto de datos</translation>
+    </message>
+    <message>
         <source>3. Adapters</source>
         <translation>3. Adaptadores</translation>
     </message>
@@ -1312,6 +1446,14 @@ Assistant: la respuesta que quieres</translation>
         <translation>Eliminar</translation>
     </message>
     <message>
+        <source>Blind A/B comparison…</source>
+        <translation>Comparación A/B a ciegas…</translation>
+    </message>
+    <message>
+        <source>Compare the answers of two adapters without knowing which is which</source>
+        <translation>Compara las respuestas de dos adaptadores sin saber cuál es cuál</translation>
+    </message>
+    <message>
         <source>(a new adapter)</source>
         <translation>(un adaptador nuevo)</translation>
     </message>
@@ -1322,6 +1464,14 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>{0} examples ({1} train / {2} validation), {3} tokens, format {4}.</source>
         <translation>{0} ejemplos ({1} de entrenamiento / {2} de validación), {3} tokens, formato {4}.</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>Prompt</translation>
+    </message>
+    <message>
+        <source>Edit the prompt</source>
+        <translation>Editar el prompt</translation>
     </message>
     <message>
         <source>Import a dataset</source>
@@ -1366,6 +1516,34 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Adapter ready.</source>
         <translation>Adaptador listo.</translation>
+    </message>
+    <message>
+        <source>validation loss: {0} → {1}</source>
+        <translation>pérdida de validación: {0} → {1}</translation>
+    </message>
+    <message>
+        <source>general perplexity: {0} → {1}</source>
+        <translation>perplejidad general: {0} → {1}</translation>
+    </message>
+    <message>
+        <source>⚠ forgetting</source>
+        <translation>⚠ olvido</translation>
+    </message>
+    <message>
+        <source>(no forgetting)</source>
+        <translation>(sin olvido)</translation>
+    </message>
+    <message>
+        <source>Before</source>
+        <translation>Antes</translation>
+    </message>
+    <message>
+        <source>After</source>
+        <translation>Después</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>(vacía)</translation>
     </message>
 </context>
 <context>
