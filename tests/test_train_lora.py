@@ -247,3 +247,24 @@ def test_fuse_and_export_round_trips(trainer, tmp_path):
     assert (
         trainer.store.adapters.get("f") is None and not (trainer.data_dir / "adapters/f").exists()
     )
+
+
+def test_qlora_trains_on_a_4bit_base_and_keeps_it_4bit(trainer):
+    from mlx.nn import QuantizedLinear
+
+    from engine.train.service import fuse_adapter
+
+    q = trainer.models.quantize("tiny", 4)
+    rep = trainer.training.train([("math", 1.0)], "q", model=q.name,
+                                 config=TrainConfig(**{**CFG, "iters": 12}))  # fmt: skip
+    rec = trainer.store.adapters.get("q")
+    assert rec.method == "qlora" and rec.base_model == q.name
+    assert rep["val_loss_after"] < rep["val_loss_before"]
+    assert all(".lora_" in k for k in _weights(trainer, "q"))  # only the adapter is saved
+    gen = trainer.chat.generator(q.name, adapter="q")  # in chat, on the 4-bit weights
+    wrapped = gen.loaded.model.layers[-1].self_attn.q_proj
+    assert isinstance(wrapped.linear, QuantizedLinear) and gen.loaded.adapter == "q"
+    with_adapter = _logits(q.path, rec.path)
+    assert not np.allclose(with_adapter, _logits(q.path), atol=1e-3)
+    fused = fuse_adapter(trainer.training, "q", "tiny-q-fused", dequantize=True)
+    np.testing.assert_allclose(_logits(fused.path), with_adapter, rtol=1e-3, atol=1e-3)
