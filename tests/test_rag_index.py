@@ -392,3 +392,19 @@ def test_fusion_keeps_score_gaps_and_bad_settings_are_named(library, tmp_path):
     cfg.fusion = "weighted"
     with pytest.raises(SastreError, match="fusion='weighted'.*convex, rrf"):
         cfg.validate()
+
+
+def test_a_file_that_became_a_broken_link_loses_its_document(library, tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Alpha\n\nApricots ripen in July.")
+    (folder / "b.md").write_text("# Beta\n\nBeets grow in cool soil.")
+    library.index([folder])
+    assert len(library.documents()) == 2
+    (folder / "a.md").unlink()
+    (folder / "a.md").symlink_to(folder / "gone.md")  # now dangling
+    report = library.index([folder])
+    outcomes = {os.path.basename(f.path): f.status for f in report.files}
+    assert outcomes["a.md"] in ("removed", "skipped")
+    assert [os.path.basename(d.path) for d in library.documents()] == ["b.md"]
+    assert all("Apricots" not in h.text for h in library.search("apricots july", mode="bm25"))
