@@ -28,9 +28,6 @@ RANK, LAYERS, BATCH, LR, SEQ, WARMUP = 8, 4, 4, 2e-4, 96, 2
 
 
 def _mlx_setup(model_path: str):
-    from engine.platform import preload_blas
-
-    preload_blas()
     import mlx.core as mx
     from mlx_lm.tuner.datasets import CacheDataset, create_dataset
     from mlx_lm.utils import load
@@ -186,6 +183,10 @@ def main() -> int:
     p.add_argument("--worker", choices=("sastre", "mlx_lm", "peft"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.worker:
+        if args.worker != "peft":  # before mlx loads, as the app does (engine/__init__)
+            from engine.platform import preload_blas
+
+            preload_blas()
         fn = {"sastre": run_sastre, "mlx_lm": run_mlx_lm, "peft": run_peft}[args.worker]
         print(json.dumps(fn(args.model, args.iters)))
         return 0
