@@ -152,8 +152,14 @@ class ChatService:
         persona: str | None = None,
         personalize: bool = True,
         adapter: str | None = None,
+        replace_from: int | None = None,
     ) -> Iterator[ChatEvent]:
         """Stream an answer; with `collection`, a cited answer from those documents.
+
+        `replace_from` (a message id of `chat_id`) asks again from that message on
+        (regenerate, edit-and-resend): the history stops before it, and it and later
+        messages are removed only once the model is ready to answer, so a failure to
+        load keeps them.
 
         `persona` names a stored persona (system prompt, techniques, default
         collection); `personalize=False` leaves out memories and feedback examples.
@@ -175,7 +181,8 @@ class ChatService:
                 {"role": m.role, "content": m.content}
                 for m in self.store.chats.messages(chat_id)
                 if m.role in ("user", "assistant") and m.content
-            ]
+                and (replace_from is None or m.id < replace_from)
+            ]  # fmt: skip
         pers = self._persona(persona if persona is not None else (chat.persona if chat else None))
         if pers is not None:
             if chat is not None and chat.persona != pers.name and save:
@@ -196,7 +203,9 @@ class ChatService:
             }
             retrieval.hits = pz.reweight_hits(retrieval.hits, weights, pcfg.retrieval_weight)
             if not retrieval.answerable:
-                yield self._no_answer(text, retrieval, chat_id, model, system, save, progress)
+                yield self._no_answer(
+                    text, retrieval, chat_id, model, system, save, progress, replace_from
+                )
                 return
         asked = adapter  # None: the chat's own choice, else the persona's, else the default
         if chat is not None:
@@ -258,6 +267,8 @@ class ChatService:
         user_id = None
         proposed: list[int] = []
         if save:
+            if chat_id is not None and replace_from is not None:
+                self.store.chats.delete_messages_from(chat_id, replace_from)
             if chat_id is None:
                 chat_id = self.store.chats.create(
                     title=_title(text), model=loaded.name, system_prompt=saved_system,
@@ -376,6 +387,7 @@ class ChatService:
         system: str | None,
         save: bool,
         progress: Progress | None,
+        replace_from: int | None = None,
     ) -> ChatEvent:
         """The documents do not cover the question: say so without asking the model."""
         from engine.rag.answer import no_answer_text
@@ -388,6 +400,8 @@ class ChatService:
             peak_memory_mb=0.0, finish_reason="stop", retrieval_ms=retrieval.retrieval_ms,
         )  # fmt: skip
         if save:
+            if chat_id is not None and replace_from is not None:
+                self.store.chats.delete_messages_from(chat_id, replace_from)
             if chat_id is None:
                 result.chat_id = self.store.chats.create(
                     title=_title(text), model=name, system_prompt=system

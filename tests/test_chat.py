@@ -36,6 +36,27 @@ def test_continuing_a_chat_sends_the_history_and_reuses_the_cache(tiny_engine):
     assert len(tiny_engine.store.chats.messages(first.chat_id)) == 4
 
 
+def test_asking_again_replaces_messages_only_once_the_model_is_ready(tiny_engine):
+    import pytest
+
+    from engine.errors import USER_ERRORS
+
+    first = run(tiny_engine, "first question")[-1].result
+    run(tiny_engine, "second question", chat_id=first.chat_id)
+    msgs = tiny_engine.store.chats.messages(first.chat_id)
+    second_q = msgs[2].id
+    with pytest.raises(USER_ERRORS):  # the model cannot load: nothing is lost
+        run(tiny_engine, "second, edited", chat_id=first.chat_id, replace_from=second_q,
+            model="ghost")  # fmt: skip
+    assert [m.id for m in tiny_engine.store.chats.messages(first.chat_id)] == [m.id for m in msgs]
+    again = run(tiny_engine, "second, edited", chat_id=first.chat_id, replace_from=second_q)
+    result = again[-1].result
+    assert "second question" not in result.prompt and "first question" in result.prompt
+    now = tiny_engine.store.chats.messages(first.chat_id)
+    assert [m.content for m in now[:3]] == ["first question", first.text, "second, edited"]
+    assert len(now) == 4 and now[3].id == result.message_id and now[3].content == result.text
+
+
 def test_no_save_writes_nothing(tiny_engine):
     result = run(tiny_engine, "private", save=False)[-1].result
     assert result.chat_id is None and result.message_id is None

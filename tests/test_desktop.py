@@ -316,6 +316,29 @@ def test_engine_failure_shows_an_error_and_the_app_keeps_working(
     assert [m.role for m in ctx.store.chats.messages(chat.chat_id)] == ["user", "assistant"]
 
 
+def test_a_failed_regenerate_keeps_the_answer(qtbot, window, tiny_model_dir, tmp_path):
+    import shutil
+
+    ctx, chat = window.ctx, window.chat
+    send_and_wait(qtbot, window, "keep me")
+    before = [(m.id, m.content) for m in ctx.store.chats.messages(chat.chat_id)]
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model_dir, broken)
+    ctx.engine.models.import_path(broken, name="broken")
+    shutil.rmtree(broken)
+    ctx.events.models_changed.emit()
+    chat._select_model("broken")
+    qtbot.mouseClick(chat.assistant_widgets()[-1].regenerate_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(chat.job.failed, timeout=WAIT_MS):
+        pass
+    qtbot.waitUntil(lambda: chat.job is None)
+    assert [(m.id, m.content) for m in ctx.store.chats.messages(chat.chat_id)] == before
+    assert [w.message.id for w in chat.user_widgets() + chat.assistant_widgets()] == [
+        i for i, _ in before
+    ]  # the transcript shows them again
+    assert chat.error_banner.isVisible() and "is missing" in chat.error_label.text()
+
+
 def test_switch_language_to_spanish_and_back(qtbot, window):
     settings = window.settings
     settings.set_language("es")

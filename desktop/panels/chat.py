@@ -682,9 +682,7 @@ class ChatPanel(QWidget):
         self._pending_versions = list(answer.versions or []) + [
             {"content": answer.content, "model": answer.model, "adapter": answer.adapter}
         ]
-        self.ctx.store.chats.delete_messages_from(self.chat_id, question.id)
-        self.reload()
-        self._start(question.content)
+        self._start(question.content, replace_from=question.id)
 
     def edit_and_resend(self, message_id: int, text: str) -> None:
         """Replace a user message (and everything after it) and send the new text."""
@@ -697,17 +695,23 @@ class ChatPanel(QWidget):
             self.tr("The {0} messages after it will be removed.").format(len(later)),
         ):
             return
-        self.ctx.store.chats.delete_messages_from(self.chat_id, message_id)
-        self.reload()
-        self._start(text)
+        self._start(text, replace_from=message_id)
 
     def confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(self, title, text)
         return answer == QMessageBox.StandardButton.Yes
 
-    def _start(self, text: str) -> None:
+    def _start(self, text: str, replace_from: int | None = None) -> None:
+        """Ask `text`; with `replace_from`, instead of that message and the ones after it,
+        which leave the transcript now and the store once the model is ready (the engine
+        removes them then: a model that fails to load loses nothing)."""
         ctx = self.ctx
         self.error_banner.hide()
+        if replace_from is not None:
+            for w in [w for w in self.widgets if (w.message.id or 0) >= replace_from]:
+                self.widgets.remove(w)
+                w.setParent(None)
+                w.deleteLater()
         self._created_chat = None
         if self.chat_id is None:
             self.chat_id = ctx.store.chats.create(
@@ -743,6 +747,8 @@ class ChatPanel(QWidget):
                 kwargs["persona"] = persona
             if adapter is not None:  # "" turns the default adapter off
                 kwargs["adapter"] = adapter
+            if replace_from is not None:
+                kwargs["replace_from"] = replace_from
             result = None
             for ev in engine.chat.send(text, **kwargs):
                 if ev.text:
