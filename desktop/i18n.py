@@ -7,11 +7,11 @@ LanguageChange event, on which each panel re-applies its texts (`retranslate`).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
+from resources import ROOT as RESOURCES
+
+I18N_DIR = RESOURCES / "i18n"
 LANGUAGES = {"en": "English", "es": "Español"}  # each shown in its own language
 SYSTEM = "system"
 

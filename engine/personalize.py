@@ -12,16 +12,15 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from engine.config import opt
+from resources import ROOT as RESOURCES
 
 if TYPE_CHECKING:
     from store import Store
     from store.feedback import Feedback
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 
 COT_INSTRUCTION = (
     "Think step by step. Write your reasoning first, then a last line that starts with "

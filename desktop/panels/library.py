@@ -42,8 +42,9 @@ from desktop.format import human_duration, human_size, short_path
 from desktop.icons import icon
 from desktop.open_file import open_document
 from engine.errors import USER_ERRORS
+from resources import ROOT as RESOURCES
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "resources" / "sample"
+SAMPLE_DIR = RESOURCES / "sample"
 SAMPLE_COLLECTION = "Sastre guide"
 WATCH_INTERVAL_MS = 5000
 NAME_ROLE = Qt.ItemDataRole.UserRole

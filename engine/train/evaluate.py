@@ -16,8 +16,9 @@ from typing import Any
 
 from engine.train.config import TrainConfig
 from engine.train.lora import val_loss
+from resources import ROOT as RESOURCES
 
-GENERAL_SET = Path(__file__).resolve().parents[2] / "resources" / "eval" / "general.jsonl"
+GENERAL_SET = RESOURCES / "eval" / "general.jsonl"
 DEFAULT_PROMPTS = [
     "Introduce yourself in one sentence.",
     "Give me three tips for a productive morning.",
