@@ -19,4 +19,14 @@ STRINGS = [
         "GenerationConfig", "Penalise tokens already in the recent context (1: off)."
     ),
     QT_TRANSLATE_NOOP("GenerationConfig", "Random seed, for answers you can reproduce."),
+    QT_TRANSLATE_NOOP("PersonalizeConfig", "Most prompt tokens for few-shot examples."),
+    QT_TRANSLATE_NOOP("PersonalizeConfig", "Most liked answers added as examples."),
+    QT_TRANSLATE_NOOP("PersonalizeConfig", "Most disliked answers described as what to avoid."),
+    QT_TRANSLATE_NOOP(
+        "PersonalizeConfig", "Only rated questions at least this similar (cosine) are used."
+    ),
+    QT_TRANSLATE_NOOP("PersonalizeConfig", "Most prompt tokens for accepted memories."),
+    QT_TRANSLATE_NOOP(
+        "PersonalizeConfig", "Largest up/down weight feedback gives a cited chunk (0: off)."
+    ),
 ]

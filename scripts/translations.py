@@ -6,8 +6,9 @@
     python scripts/translations.py --check   # exit 1 if a string has no translation
 
 Sources are every tr()/translate() call under desktop/ (the CLI is English
-only), plus the help texts of engine.config.GenerationConfig, which the
-Settings panel shows as tooltips: they are written to
+only), plus the help texts of engine.config.GenerationConfig and
+engine.personalize.PersonalizeConfig, which the Settings panel shows as tooltips:
+they are written to
 desktop/_strings_generated.py so that lupdate sees them.
 """
 
@@ -33,6 +34,7 @@ EXCLUDE = {"cli.py", "cli_rag.py"}
 
 def generated_strings() -> str:
     from engine.config import GenerationConfig
+    from engine.personalize import PersonalizeConfig
 
     lines = [
         '"""Strings defined outside desktop/ that the UI shows; written by '
@@ -42,10 +44,12 @@ def generated_strings() -> str:
         "",
         "STRINGS = [",
     ]
-    for f in dataclasses.fields(GenerationConfig):
-        text = f.metadata.get("help")
-        if text:
-            lines.append(f'    QT_TRANSLATE_NOOP("GenerationConfig", {json.dumps(text)}),')
+    for cls in (GenerationConfig, PersonalizeConfig):
+        context = json.dumps(cls.__name__)  # the Settings panel translates in this context
+        for f in dataclasses.fields(cls):
+            text = f.metadata.get("help")
+            if text:
+                lines.append(f"    QT_TRANSLATE_NOOP({context}, {json.dumps(text)}),")
     lines.append("]")
     return "\n".join(lines) + "\n"
 

@@ -153,3 +153,38 @@ def test_regenerate_keeps_both_versions_and_choosing_is_feedback(qtbot, window):
         (second, "Name a colour", None)
     ]
     assert w.up_button.isChecked()
+
+
+def test_personalization_settings_reach_the_next_answer(qtbot, window):
+    from desktop.panels.settings import SettingsPanel
+    from engine.config import help_for
+    from engine.personalize import PersonalizeConfig
+
+    store = window.ctx.store
+
+    def liked_examples() -> list[dict]:
+        parts = window.chat.assistant_widgets()[-1].message.prompt_parts
+        return [p for p in parts if p["name"] == "example" and p["detail"].startswith("liked")]
+
+    send_and_wait(qtbot, window, "how do I boil an egg")
+    qtbot.mouseClick(window.chat.assistant_widgets()[-1].up_button, Qt.MouseButton.LeftButton)
+    send_and_wait(qtbot, window, "how do I boil an egg fast")
+    assert len(liked_examples()) == 1
+
+    fields = window.settings.pers_fields
+    assert fields["max_liked"].maximum() == 20 and fields["memory_budget"].maximum() == 100_000
+    assert fields["min_similarity"].toolTip() == help_for(PersonalizeConfig, "min_similarity")
+    fields["max_liked"].setValue(0)
+    fields["min_similarity"].setValue(0.2)  # lower: not why the example goes
+    saved = store.settings.get("personalize")
+    assert saved["max_liked"] == 0 and saved["min_similarity"] == pytest.approx(0.2)
+    send_and_wait(qtbot, window, "how do I boil an egg fast")
+    assert liked_examples() == []
+
+    reopened = SettingsPanel(window.ctx)
+    qtbot.addWidget(reopened)
+    assert reopened.pers_fields["max_liked"].value() == 0
+    assert reopened.pers_fields["min_similarity"].value() == pytest.approx(0.2)
+    qtbot.mouseClick(reopened.pers.reset, Qt.MouseButton.LeftButton)
+    assert store.settings.get("personalize") is None
+    assert reopened.pers_fields["max_liked"].value() == PersonalizeConfig().max_liked

@@ -1,13 +1,17 @@
-"""Settings: data folder, default model, generation defaults, embedding model, language, look.
+"""Settings: data folder, default model, generation defaults, personalization limits,
+embedding model, language, look.
 
-Generation defaults live in the store (`generation`), where `sastre chat` reads
-them too; their tooltips are the help texts of GenerationConfig's fields.
+Generation defaults and personalization limits live in the store (`generation`,
+`personalize`), where `sastre chat` and every send read them too; both are forms built
+from their dataclass's fields, with the fields' help texts as tooltips.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -31,8 +35,19 @@ from desktop import i18n, theme
 from desktop.context import AppContext
 from engine.config import GenerationConfig
 from engine.errors import USER_ERRORS
+from engine.personalize import PersonalizeConfig
 
 RAG_KEY = "rag"  # engine.rag.RagConfig, as `sastre index` reads it
+UI_CAP = 100_000  # the top of a spin box whose field has no max (token budgets)
+# The UI's own limits and steps, over the fields' metadata.
+PERSONALIZE_UI: dict[str, dict[str, float]] = {
+    "example_budget": {"step": 50},
+    "memory_budget": {"step": 50},
+    "max_disliked": {"max": 20},
+    "retrieval_weight": {"step": 0.1},
+}
+
+Spin = QSpinBox | QDoubleSpinBox
 
 
 def global_settings() -> QSettings:
@@ -49,8 +64,88 @@ def field_label(name: str) -> str:
         "top_k": QCoreApplication.translate("SettingsPanel", "Top k"),
         "repetition_penalty": QCoreApplication.translate("SettingsPanel", "Repetition penalty"),
         "seed": QCoreApplication.translate("SettingsPanel", "Seed"),
+        "example_budget": QCoreApplication.translate("SettingsPanel", "Examples (tokens)"),
+        "max_liked": QCoreApplication.translate("SettingsPanel", "Liked answers"),
+        "max_disliked": QCoreApplication.translate("SettingsPanel", "Disliked answers"),
+        "min_similarity": QCoreApplication.translate("SettingsPanel", "Minimum similarity"),
+        "memory_budget": QCoreApplication.translate("SettingsPanel", "Memories (tokens)"),
+        "retrieval_weight": QCoreApplication.translate("SettingsPanel", "Weight on sources"),
     }
     return labels.get(name, name.replace("_", " ").capitalize())
+
+
+def spin_box(fld: dataclasses.Field, parent: QWidget, ui: dict[str, float]) -> Spin:
+    """A spin box for one int or float field; a field that defaults to None shows it as -1."""
+    meta = {**fld.metadata, **ui}
+    lo, hi, step = meta.get("min"), meta.get("max"), meta.get("step")
+    if fld.default is None:
+        w = QSpinBox(parent)
+        w.setRange(-1, 2**31 - 1)
+    elif fld.type in (int, "int"):
+        w = QSpinBox(parent)
+        w.setRange(int(lo if lo is not None else 0), int(hi if hi is not None else UI_CAP))
+        w.setSingleStep(int(step or 1))
+    else:
+        w = QDoubleSpinBox(parent)
+        w.setDecimals(2)
+        w.setSingleStep(step or 0.05)
+        w.setRange(float(lo or 0.0), float(hi if hi is not None else 10.0))
+    w.setMaximumWidth(200)
+    return w
+
+
+class ConfigForm:
+    """A group box's form: one spin box per field of a config dataclass, and a reset button.
+
+    `key` is where the store's settings keep the config. Tooltips are the fields' help
+    texts, translated with the dataclass's name as context (scripts/translations.py
+    extracts them so).
+    """
+
+    def __init__(
+        self,
+        box: QGroupBox,
+        cls: type,
+        key: str,
+        on_change: Callable[[], None],
+        ui: dict[str, dict[str, float]] | None = None,
+    ):
+        self.cls, self.key = cls, key
+        self.form = QFormLayout(box)
+        self.labels: dict[str, QLabel] = {}
+        self.fields: dict[str, Spin] = {}
+        for fld in dataclasses.fields(cls):
+            w = spin_box(fld, box, (ui or {}).get(fld.name, {}))
+            w.valueChanged.connect(lambda _v: on_change())
+            self.labels[fld.name] = QLabel(box)
+            self.fields[fld.name] = w
+            self.form.addRow(self.labels[fld.name], w)
+        self.reset = QPushButton(box)
+        row = QHBoxLayout()
+        row.addWidget(self.reset)
+        row.addStretch(1)
+        self.form.addRow("", row)
+
+    def set_values(self, cfg: Any) -> None:
+        for name, w in self.fields.items():
+            value = getattr(cfg, name)
+            w.setValue(-1 if value is None else value)
+
+    def config(self) -> Any:
+        """The config the boxes show; -1 in a box whose field defaults to None is None."""
+        values = {}
+        for fld in dataclasses.fields(self.cls):
+            v = self.fields[fld.name].value()
+            values[fld.name] = None if (fld.default is None and v < 0) else v
+        return self.cls.from_dict(values)
+
+    def retranslate(self) -> None:
+        for fld in dataclasses.fields(self.cls):
+            help_text = QCoreApplication.translate(self.cls.__name__, fld.metadata.get("help", ""))
+            self.labels[fld.name].setText(field_label(fld.name))
+            self.labels[fld.name].setToolTip(help_text)
+            self.fields[fld.name].setToolTip(help_text)
+        self.reset.setText(QCoreApplication.translate("SettingsPanel", "Reset to defaults"))
 
 
 class SettingsPanel(QWidget):
@@ -116,18 +211,27 @@ class SettingsPanel(QWidget):
 
         # Generation
         self.gen_box = QGroupBox(column)
-        self.gen_form = QFormLayout(self.gen_box)
-        self.gen_labels: dict[str, QLabel] = {}
-        self.gen_fields: dict[str, QSpinBox | QDoubleSpinBox] = {}
-        for fld in dataclasses.fields(GenerationConfig):
-            w = self._field_widget(fld)
-            label = QLabel(self.gen_box)
-            self.gen_labels[fld.name] = label
-            self.gen_fields[fld.name] = w
-            self.gen_form.addRow(label, w)
-        self.reset_gen = QPushButton(self.gen_box)
-        self.gen_form.addRow("", self.reset_gen)
+        self.gen = ConfigForm(
+            self.gen_box, GenerationConfig, "generation", lambda: self._save(self.gen)
+        )
+        self.gen_fields = self.gen.fields
         lay.addWidget(self.gen_box)
+
+        # Personalization
+        self.pers_box = QGroupBox(column)
+        self.pers = ConfigForm(
+            self.pers_box,
+            PersonalizeConfig,
+            "personalize",  # engine.chat reads it on every send
+            lambda: self._save(self.pers),
+            PERSONALIZE_UI,
+        )
+        self.pers_fields = self.pers.fields
+        self.pers_note = QLabel(self.pers_box)
+        self.pers_note.setObjectName("muted")
+        self.pers_note.setWordWrap(True)
+        self.pers.form.addRow("", self.pers_note)
+        lay.addWidget(self.pers_box)
 
         # Appearance and language
         self.look_box = QGroupBox(column)
@@ -147,7 +251,8 @@ class SettingsPanel(QWidget):
         self.change_data.clicked.connect(self._choose_data_dir)
         self.default_model.activated.connect(self._default_model_picked)
         self.embedding.editingFinished.connect(self._embedding_changed)
-        self.reset_gen.clicked.connect(self._reset_generation)
+        self.gen.reset.clicked.connect(lambda: self._reset(self.gen))
+        self.pers.reset.clicked.connect(lambda: self._reset(self.pers))
         self.language.activated.connect(lambda _i: self.set_language(self.language.currentData()))
         self.appearance.activated.connect(
             lambda _i: self.set_appearance(self.appearance.currentData())
@@ -156,30 +261,13 @@ class SettingsPanel(QWidget):
         self.retranslate()
         self.load()
 
-    def _field_widget(self, fld: dataclasses.Field) -> QSpinBox | QDoubleSpinBox:
-        lo, hi = fld.metadata.get("min"), fld.metadata.get("max")
-        if fld.name == "seed":
-            w = QSpinBox(self.gen_box)
-            w.setRange(-1, 2**31 - 1)
-        elif fld.type in (int, "int"):
-            w = QSpinBox(self.gen_box)
-            w.setRange(int(lo if lo is not None else 0), int(hi if hi is not None else 10**6))
-        else:
-            w = QDoubleSpinBox(self.gen_box)
-            w.setDecimals(2)
-            w.setSingleStep(0.05)
-            w.setRange(float(lo or 0.0), float(hi if hi is not None else 10.0))
-        w.setMaximumWidth(200)
-        w.valueChanged.connect(lambda _v: self._save_generation())
-        return w
-
     # -- load / save ------------------------------------------------------------------
     def load(self) -> None:
         self._loading = True
-        cfg = self.ctx.generation_config()
-        for name, w in self.gen_fields.items():
-            value = getattr(cfg, name)
-            w.setValue(-1 if value is None else value)
+        self.gen.set_values(self.ctx.generation_config())
+        self.pers.set_values(
+            PersonalizeConfig.from_dict(self.ctx.store.settings.get(self.pers.key))
+        )
         rag = self.ctx.store.settings.get(RAG_KEY) or {}
         self.embedding.setText(rag.get("embedding_model") or "")
         self._load_models()
@@ -200,26 +288,26 @@ class SettingsPanel(QWidget):
             self.default_model.addItem(n, n)
         self.default_model.setCurrentIndex(max(0, self.default_model.findData(default)))
 
-    def _save_generation(self) -> None:
+    def _save(self, form: ConfigForm) -> None:
         if self._loading:
             return
-        values = {}
-        for name, w in self.gen_fields.items():
-            v = w.value()
-            values[name] = None if (name == "seed" and v < 0) else v
-        cfg = GenerationConfig.from_dict(values)
+        cfg = form.config()
         try:
-            cfg.validate()
+            if hasattr(cfg, "validate"):
+                cfg.validate()
         except USER_ERRORS as exc:
             self.ctx.error(str(exc))
             return
-        self.ctx.store.settings.set("generation", cfg.to_dict())
+        self.ctx.store.settings.set(form.key, dataclasses.asdict(cfg))
         self.ctx.events.settings_changed.emit()
 
-    def _reset_generation(self) -> None:
-        self.ctx.store.settings.delete("generation")
+    def _reset(self, form: ConfigForm) -> None:
+        self.ctx.store.settings.delete(form.key)
         self.load()
-        self.ctx.status(self.tr("Generation settings reset to their defaults."), 3000)
+        if form is self.gen:
+            self.ctx.status(self.tr("Generation settings reset to their defaults."), 3000)
+        else:
+            self.ctx.status(self.tr("Personalization settings reset to their defaults."), 3000)
 
     def _default_model_picked(self, _i: int) -> None:
         name = self.default_model.currentData()
@@ -298,14 +386,16 @@ class SettingsPanel(QWidget):
             )
         )
         self.gen_box.setTitle(self.tr("Answers"))
-        for name, label in self.gen_labels.items():
-            label.setText(field_label(name))
-            fld = next(f for f in dataclasses.fields(GenerationConfig) if f.name == name)
-            help_text = QCoreApplication.translate("GenerationConfig", fld.metadata.get("help", ""))
-            label.setToolTip(help_text)
-            self.gen_fields[name].setToolTip(help_text)
+        self.gen.retranslate()
         self.gen_fields["seed"].setSpecialValueText(self.tr("random"))
-        self.reset_gen.setText(self.tr("Reset to defaults"))
+        self.pers_box.setTitle(self.tr("Personalization"))
+        self.pers.retranslate()
+        self.pers_note.setText(
+            self.tr(
+                "How much of your ratings and memories goes into each prompt. "
+                "Changes apply from the next message."
+            )
+        )
         self.look_box.setTitle(self.tr("Appearance"))
         self.language_label.setText(self.tr("Language"))
         self.appearance_label.setText(self.tr("Light or dark"))

@@ -1048,6 +1048,33 @@ Carpeta de datos: {0}</translation>
     </message>
 </context>
 <context>
+    <name>PersonalizeConfig</name>
+    <message>
+        <source>Most prompt tokens for few-shot examples.</source>
+        <translation>Número máximo de tokens del prompt para ejemplos (few-shot).</translation>
+    </message>
+    <message>
+        <source>Most liked answers added as examples.</source>
+        <translation>Número máximo de respuestas que te gustaron añadidas como ejemplos.</translation>
+    </message>
+    <message>
+        <source>Most disliked answers described as what to avoid.</source>
+        <translation>Número máximo de respuestas que no te gustaron descritas como lo que hay que evitar.</translation>
+    </message>
+    <message>
+        <source>Only rated questions at least this similar (cosine) are used.</source>
+        <translation>Solo se usan las preguntas valoradas con al menos esta similitud (coseno).</translation>
+    </message>
+    <message>
+        <source>Most prompt tokens for accepted memories.</source>
+        <translation>Número máximo de tokens del prompt para los recuerdos aceptados.</translation>
+    </message>
+    <message>
+        <source>Largest up/down weight feedback gives a cited chunk (0: off).</source>
+        <translation>Mayor peso, a favor o en contra, que las valoraciones dan a un fragmento citado (0: desactivado).</translation>
+    </message>
+</context>
+<context>
     <name>PersonasPanel</name>
     <message>
         <source>Saved persona {0}.</source>
@@ -1217,8 +1244,36 @@ Assistant: la respuesta que quieres</translation>
         <translation>Semilla</translation>
     </message>
     <message>
+        <source>Examples (tokens)</source>
+        <translation>Ejemplos (tokens)</translation>
+    </message>
+    <message>
+        <source>Liked answers</source>
+        <translation>Respuestas que gustaron</translation>
+    </message>
+    <message>
+        <source>Disliked answers</source>
+        <translation>Respuestas que no gustaron</translation>
+    </message>
+    <message>
+        <source>Minimum similarity</source>
+        <translation>Similitud mínima</translation>
+    </message>
+    <message>
+        <source>Memories (tokens)</source>
+        <translation>Recuerdos (tokens)</translation>
+    </message>
+    <message>
+        <source>Weight on sources</source>
+        <translation>Peso en las fuentes</translation>
+    </message>
+    <message>
         <source>Generation settings reset to their defaults.</source>
         <translation>Se han restablecido los ajustes de las respuestas.</translation>
+    </message>
+    <message>
+        <source>Personalization settings reset to their defaults.</source>
+        <translation>Se han restablecido los ajustes de personalización.</translation>
     </message>
     <message>
         <source>Choose the data folder</source>
@@ -1283,6 +1338,14 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Reset to defaults</source>
         <translation>Restablecer</translation>
+    </message>
+    <message>
+        <source>Personalization</source>
+        <translation>Personalización</translation>
+    </message>
+    <message>
+        <source>How much of your ratings and memories goes into each prompt. Changes apply from the next message.</source>
+        <translation>Cuánto de tus valoraciones y recuerdos entra en cada prompt. Los cambios se aplican desde el siguiente mensaje.</translation>
     </message>
     <message>
         <source>Appearance</source>
