@@ -181,13 +181,30 @@ def stage_chats(eng, real_answer: bool) -> int:
     return result.chat_id
 
 
+def train_style(eng, tmp: Path) -> None:
+    """A real LoRA run on the default model: the style set the end-to-end test uses."""
+    import json
+
+    from engine.train.config import TrainConfig
+    from tests.fixtures import train_data as td
+
+    data = tmp / "style.jsonl"
+    data.write_text("\n".join(json.dumps(e) for e in td.examples()))
+    eng.training.import_dataset(str(data), "style", replace=True)
+    cfg = TrainConfig(
+        rank=8, layers=4, iters=12, batch_size=4, learning_rate=2e-4, max_seq_length=96,
+        steps_per_eval=2, save_every=100, eval_prompts=td.HELD_OUT[:3], eval_max_tokens=24,
+    )  # fmt: skip
+    eng.training.train([("style", 1.0)], "style-v1", config=cfg)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("out", type=Path)
     p.add_argument("--staged", action="store_true", help="fast and deterministic (tests)")
     p.add_argument(
         "--only",
-        choices=("main", "chat", "library", "models", "welcome", "settings"),
+        choices=("main", "chat", "library", "models", "welcome", "settings", "training"),
         action="append",
     )
     p.add_argument("--dark", action="store_true")
@@ -208,6 +225,8 @@ def main() -> int:
         index_sample(eng)
         household = None if args.staged else index_household(eng, tmp)
         chat_id = stage_chats(eng, args.real_answer)
+        if "training" in only:
+            train_style(eng, tmp)
 
         from desktop.app import application, build_context, create_window
         from desktop.context import ui_settings
@@ -249,6 +268,13 @@ def main() -> int:
         if "settings" in only:
             window.show_panel("settings")
             grab(app, window, args.out / f"settings{suffix}.png")
+        if "training" in only:
+            window.show_panel("training")
+            t = window.training
+            t.dataset_combo.setCurrentIndex(t.dataset_combo.findData("style"))
+            t.adapter_list.setCurrentRow(0)
+            settle(app, 0.5)
+            grab(app, window, args.out / f"training{suffix}.png")
         if "welcome" in only:
             ui.setValue("first_run/sample_dismissed", False)
             window.new_chat()
