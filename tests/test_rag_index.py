@@ -373,6 +373,20 @@ def test_large_collections_search_an_in_memory_copy_that_follows_changes(library
     library.index([folder])
     assert all(not h.path.endswith("kites.md") for h in library.search("kites windy beaches"))
 
+    # During an indexing run a stale copy is not re-read after each file: sqlite-vec answers.
+    col = library.collection("default")
+    reads = []
+    real_read = library.store.documents.all_vectors
+    library.store.documents.all_vectors = lambda c: reads.append(c.id) or real_read(c)
+    with library._lock:  # as while `index` runs
+        library.store.documents.remove_document(col, str(folder / "house.docx"))
+        hits = library.search("kites windy beaches", mode="vector")
+        assert reads == [] and all(not h.path.endswith("house.docx") for h in hits)
+    library.search("kites windy beaches", mode="vector")
+    assert reads == [col.id]  # the run is over: read once, then served from memory
+    library.search("boiler pressure radiators", mode="vector")
+    assert reads == [col.id]
+
 
 def test_fusion_keeps_score_gaps_and_bad_settings_are_named(library, tmp_path):
     from engine.errors import SastreError

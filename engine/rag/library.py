@@ -52,8 +52,8 @@ class Library:
         self._embedders: dict[str, Embedder] = {}
         from engine.rag.retrieve import MemoryVectors
 
-        self.vectors = MemoryVectors()  # large collections' vectors, for fast search
         self._lock = threading.Lock()  # one indexing run at a time per Library
+        self.vectors = MemoryVectors(busy=self._lock.locked)  # large collections, fast search
         self.parse_fn = parse_fn  # "module:function" to replace the parser (tests)
 
     # -- models ------------------------------------------------------------------------

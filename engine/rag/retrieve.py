@@ -1,9 +1,11 @@
-"""Hybrid retrieval: vector KNN (sqlite-vec, cosine) + BM25 (FTS5), fused by reciprocal rank."""
+"""Hybrid retrieval: vector KNN (sqlite-vec, or an in-memory copy for large collections,
+cosine) + BM25 (FTS5), fused by a convex combination of scores (or reciprocal rank)."""
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -26,18 +28,25 @@ class MemoryVectors:
 
     sqlite-vec stays the store (and searches small collections itself); its 0.1.9 wheels
     scan without SIMD, several times slower than a BLAS matrix-vector product. A copy is
-    read once and re-read when the collection's revision changes. Thread-safe.
+    read once and re-read when the collection's revision changes. While `busy()` says the
+    vectors are being written (an indexing run), a stale copy is not re-read after every
+    file: knn returns None and the caller asks sqlite-vec. Thread-safe.
     """
 
-    def __init__(self):
+    def __init__(self, busy: Callable[[], bool] = lambda: False):
         self._copies: dict[int, tuple[tuple, np.ndarray, np.ndarray]] = {}
         self._lock = threading.Lock()
+        self.busy = busy
 
-    def knn(self, docs, col: Collection, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+    def knn(
+        self, docs, col: Collection, query: np.ndarray, k: int
+    ) -> list[tuple[int, float]] | None:
         key = (col.vec_table, docs.revision(col.id))
         with self._lock:
             copy = self._copies.get(col.id)
             if copy is None or copy[0] != key:
+                if self.busy():
+                    return None
                 copy = (key, *docs.all_vectors(col))
                 self._copies[col.id] = copy
         _, ids, matrix = copy
@@ -79,10 +88,10 @@ def search(
     total = docs.chunk_count(col.id)
     if mode in ("hybrid", "vector"):
         qv = query_vector if query_vector is not None else embedder.embed_query(query)
+        found = None
         if total > config.memory_search_above and memory is not None:
-            vec = memory.knn(docs, col, qv, n)
-        else:
-            vec = docs.knn(col, qv, n)
+            found = memory.knn(docs, col, qv, n)
+        vec = found if found is not None else docs.knn(col, qv, n)
     if mode in ("hybrid", "bm25"):
         match = fts_match(
             query,
