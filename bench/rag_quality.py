@@ -155,7 +155,8 @@ candidate lists (50 each) by `fusion = {lib.config.fusion}`; "hybrid (rrf)" fuse
 reciprocal rank (k = {lib.config.rrf_k}) instead. The last two rows are what
 large collections do: "in-memory" searches an in-memory copy of the vectors (above
 `memory_search_above` chunks; it must equal "hybrid"), "pruned keywords" leaves out query
-words found in over 5% of chunks (above `prune_terms_above` chunks).
+words and word prefixes found in over 5% of chunks (above `prune_terms_above` chunks; forced
+on here to show what it costs in quality).
 
 {table(rows, modes)}
 

@@ -434,6 +434,16 @@ class DocumentRepo:
         )
         return {r[0]: int(r[1]) for r in rows}
 
+    def prefix_frequency(self, col: Collection, prefix: str) -> int:
+        """Chunks containing a term that starts with `prefix`, summed over those terms (an
+        upper bound: a chunk with two of them counts twice)."""
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+        row = self.db.one(
+            f"SELECT coalesce(sum(doc), 0) FROM {col.fts_table}_vocab WHERE term >= ? AND term < ?",
+            (prefix, end),
+        )
+        return int(row[0])
+
     def chunks(self, ids: Sequence[int]) -> dict[int, ChunkRow]:
         if not ids:
             return {}

@@ -422,3 +422,26 @@ def test_a_file_that_became_a_broken_link_loses_its_document(library, tmp_path):
     assert outcomes["a.md"] in ("removed", "skipped")
     assert [os.path.basename(d.path) for d in library.documents()] == ["b.md"]
     assert all("Apricots" not in h.text for h in library.search("apricots july", mode="bm25"))
+
+
+def test_large_collections_leave_out_common_words_and_prefixes(library, tmp_path):
+    from engine.rag.lang import fts_match
+    from engine.rag.retrieve import _common_terms
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(30):  # every note says "server" and some "configure..." form
+        (folder / f"n{i:02}.txt").write_text(
+            f"Server note {i}: configure the server, configured ports, configuration files."
+        )
+    (folder / "rare.txt").write_text("Server note: the walrus keeps its configs here.")
+    library.index([folder])
+    col = library.collection("default")
+    docs = library.store.documents
+    query = "walrus configs server"
+    drop = _common_terms(docs, col, query, docs.chunk_count(col.id))
+    assert drop == {"server", "confi*"}  # a common word, and a kept word's common prefix
+    assert fts_match(query, drop=drop) == '"walrus" OR "configs"'
+    assert '"confi"*' in fts_match(query)  # small collections keep everything
+    library.config.prune_terms_above = 0  # every collection counts as large
+    assert library.search(query, mode="bm25", k=3)[0].path.endswith("rare.txt")

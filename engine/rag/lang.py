@@ -74,17 +74,27 @@ def query_terms(text: str, limit: int = 24) -> list[str]:
     return out[:limit]
 
 
-def fts_match(text: str, prefix_len: int = 4, drop: frozenset[str] = frozenset()) -> str | None:
+PREFIX_LEN = 4  # a word longer than PREFIX_LEN + 2 also matches by its first PREFIX_LEN + 1
+
+
+def has_prefix_term(term: str, prefix_len: int = PREFIX_LEN) -> bool:
+    return bool(prefix_len) and len(term) > prefix_len + 2 and not term.isdigit()
+
+
+def fts_match(
+    text: str, prefix_len: int = PREFIX_LEN, drop: frozenset[str] = frozenset()
+) -> str | None:
     """An FTS5 MATCH expression: the query's terms OR-ed, each quoted (so no FTS5 syntax
     from the user gets through), plus a prefix term for long words so that related
     forms and Spanish/English cognates meet (configuración / configuration).
-    Terms in `drop` (too common to matter, in a large collection) are left out."""
+    Terms in `drop` (too common to matter, in a large collection) are left out, and so are
+    prefixes given there as "confi*"."""
     terms = [t for t in query_terms(text) if t not in drop] or query_terms(text)
     if not terms:
         return None
     parts = []
     for t in terms:
         parts.append(f'"{t}"')
-        if prefix_len and len(t) > prefix_len + 2 and not t.isdigit():
+        if has_prefix_term(t, prefix_len) and f"{t[: prefix_len + 1]}*" not in drop:
             parts.append(f'"{t[: prefix_len + 1]}"*')
     return " OR ".join(dict.fromkeys(parts))

@@ -11,7 +11,14 @@ import numpy as np
 
 from engine.rag.config import RagConfig
 from engine.rag.embed import Embedder
-from engine.rag.lang import detect_language, fts_match, query_terms, words
+from engine.rag.lang import (
+    PREFIX_LEN,
+    detect_language,
+    fts_match,
+    has_prefix_term,
+    query_terms,
+    words,
+)
 from engine.rag.types import Retrieval, SearchHit
 from store import Store
 from store.documents import Collection
@@ -161,13 +168,17 @@ def rrf(sims: dict, keyword: dict, vrank: dict, brank: dict, config: RagConfig) 
 def _common_terms(docs, col: Collection, query: str, total: int) -> frozenset[str]:
     """Query terms found in over COMMON_SHARE of a large collection's chunks (the rarest
     KEEP_TERMS always stay): their BM25 weight is small, and scoring their long posting
-    lists is what makes a keyword search slow."""
+    lists is what makes a keyword search slow. The same goes for the prefix term of a kept
+    word ("confi"* for "configuration") when the prefix is that common: returned as "confi*".
+    """
     terms = query_terms(query)
     freq = docs.term_frequencies(col, terms)
     common = [t for t in terms if freq.get(t, 0) > COMMON_SHARE * total]
     room = KEEP_TERMS - (len(terms) - len(common))
     if room > 0:
         common = sorted(common, key=lambda t: freq[t])[room:]
+    prefixes = {t[: PREFIX_LEN + 1] for t in terms if t not in common and has_prefix_term(t)}
+    common += [f"{p}*" for p in prefixes if docs.prefix_frequency(col, p) > COMMON_SHARE * total]
     return frozenset(common)
 
 
