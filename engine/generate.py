@@ -247,5 +247,10 @@ class Generator:
             # The cache holds every token fed so far, whatever stopped us.
             self._cache_tokens = seen[: self._cache[0].offset] if self._cache else []
 
-    def generate(self, tokens: list[int], config: GenerationConfig | None = None) -> str:
-        return "".join(c.text for c in self.stream(tokens, config))
+    def generate(
+        self,
+        tokens: list[int],
+        config: GenerationConfig | None = None,
+        cancel: threading.Event | None = None,
+    ) -> str:
+        return "".join(c.text for c in self.stream(tokens, config, cancel))

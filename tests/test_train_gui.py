@@ -196,6 +196,16 @@ def test_blind_ab_hides_the_adapters_until_the_vote(qtbot, two_adapters):
     view.generate()
     assert view.job is None and "two different adapters" in view.status.text()
 
+    # Stop: the answers are cut short, and nothing is left to vote on.
+    view.b_combo.setCurrentIndex(view.b_combo.findData("ab-two"))
+    view.generate_button.click()
+    assert view.generate_button.text() == "Stop"
+    with qtbot.waitSignal(view.job.cancelled, timeout=WAIT_MS):
+        view.generate_button.click()  # at once: the tiny model may end its answers early
+    qtbot.waitUntil(lambda: view.job is None, timeout=WAIT_MS)
+    assert view.status.text() == "Stopped." and view.answers == []
+    assert view.generate_button.text() == "Generate"
+
 
 def test_chat_adapter_picker_is_per_chat_and_swaps_in_place(qtbot, two_adapters):
     from tests.test_desktop import send_and_wait

@@ -205,6 +205,14 @@ def test_adapter_switch_in_chat_keeps_the_base(trainer):
                                trainer.training.adapter("s1").path), rtol=1e-4, atol=1e-4)  # fmt: skip
     chat.generator(adapter="")
     np.testing.assert_allclose(np.array(model(x)), l0, rtol=1e-5, atol=1e-5)
+    import threading
+
+    from engine.train.service import ab_answers
+
+    stop = threading.Event()
+    stop.set()  # a blind A/B that was stopped generates nothing more
+    assert [a["text"] for a in ab_answers(trainer.training, chat, "s1", "s2", "hi", 500,
+                                          cancel=stop)] == ["", ""]  # fmt: skip
     trainer.training.use("s1")  # the default adapter for chat
     assert chat.generator().loaded.adapter == "s1"
     events = list(chat.send("hi", config=None, save=True))

@@ -59,7 +59,7 @@ class ABCompare(QWidget):
         row.addWidget(self.status, 1)
         self.generate_button = QPushButton(self.tr("Generate"), self)
         self.generate_button.setProperty("primary", True)
-        self.generate_button.clicked.connect(self.generate)
+        self.generate_button.clicked.connect(self._generate_or_stop)
         row.addWidget(self.generate_button, 0, Qt.AlignmentFlag.AlignTop)
         lay.addLayout(row)
 
@@ -148,17 +148,26 @@ class ABCompare(QWidget):
         tr, chat = self.ctx.engine.training, self.ctx.engine.chat
         max_tokens = self.ctx.generation_config().max_tokens
 
-        def run(_h: JobHandle) -> list[dict]:
-            return ab_answers(tr, chat, a, b, prompt, max_tokens)
+        def run(h: JobHandle) -> list[dict]:
+            answers = ab_answers(tr, chat, a, b, prompt, max_tokens, cancel=h.cancel)
+            h.check()  # stopped: no half answers to vote on
+            return answers
 
         self.answers, self.asked, self.voted = [], (a, b, prompt), False
         self._show_answers()
         self.status.setText(self.tr("Both adapters are answering…"))
-        self.generate_button.setEnabled(False)
+        self.generate_button.setText(self.tr("Stop"))
         self.job = self.ctx.service.submit("ab", run)
         self.job.finished.connect(self._on_answers)
         self.job.failed.connect(self._error)
+        self.job.cancelled.connect(lambda: self.status.setText(self.tr("Stopped.")))
         self.job.done.connect(self._on_done)
+
+    def _generate_or_stop(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+        else:
+            self.generate()
 
     def _on_answers(self, answers: list[dict]) -> None:
         self.answers = answers
@@ -169,7 +178,7 @@ class ABCompare(QWidget):
 
     def _on_done(self) -> None:
         self.job = None
-        self.generate_button.setEnabled(True)
+        self.generate_button.setText(self.tr("Generate"))
 
     def _error(self, message: str) -> None:
         self.status.setText(message)

@@ -424,10 +424,12 @@ def ab_answers(
     prompt: str,
     max_tokens: int = 128,
     seed: int | None = None,
+    cancel: threading.Event | None = None,
 ) -> list[dict]:
     """Answers of adapters `a` and `b` to one prompt, in random order for a blind pick.
 
-    Both run on the chat's loaded base model; only the adapter is swapped.
+    Both run on the chat's loaded base model; only the adapter is swapped. A set `cancel`
+    stops the answer under way (and skips the other); the caller checks it.
     """
     from engine.config import GenerationConfig
     from engine.generate import encode, render_chat
@@ -445,7 +447,7 @@ def ab_answers(
         tok = gen.loaded.tokenizer
         gen.reset_cache()
         text = gen.generate(
-            encode(tok, render_chat(tok, [{"role": "user", "content": prompt}])), cfg
+            encode(tok, render_chat(tok, [{"role": "user", "content": prompt}])), cfg, cancel
         )
         out.append({"adapter": name, "text": text.strip()})
     random.Random(seed).shuffle(out)

@@ -48,6 +48,14 @@
         <translation>Los dos adaptadores están respondiendo…</translation>
     </message>
     <message>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <source>Stopped.</source>
+        <translation>Detenido.</translation>
+    </message>
+    <message>
         <source>Shown in random order: pick the better answer to see which adapter wrote it.</source>
         <translation>En orden aleatorio: elige la mejor respuesta para ver qué adaptador la escribió.</translation>
     </message>
