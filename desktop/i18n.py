@@ -7,13 +7,23 @@ LanguageChange event, on which each panel re-applies its texts (`retranslate`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
 
 from resources import ROOT as RESOURCES
 
 I18N_DIR = RESOURCES / "i18n"
 LANGUAGES = {"en": "English", "es": "Español"}  # each shown in its own language
 SYSTEM = "system"
+
+
+class Retranslates:
+    """For a widget with a `retranslate()` that sets its texts: calls it when the language
+    changes. List it before the Qt class: `class Panel(Retranslates, QWidget)`."""
+
+    def changeEvent(self, event) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
 
 def system_language() -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, Qt
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from desktop.i18n import Retranslates
 from desktop.panels.chat import ChatPanel
 from desktop.panels.chat_list import ChatListPanel
 from desktop.panels.library import LibraryPanel
@@ -27,7 +28,7 @@ from desktop.panels.training import TrainingPanel
 TABS = ("chat", "library", "models", "settings", "personas", "memory", "training")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(Retranslates, QMainWindow):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -280,8 +281,3 @@ class MainWindow(QMainWindow):
         self.act_settings.setText(self.tr("Settings"))
         self.act_about.setText(self.tr("About Sastre"))
         self._update_model_status()
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -340,9 +340,22 @@ def test_a_failed_regenerate_keeps_the_answer(qtbot, window, tiny_model_dir, tmp
 
 
 def test_switch_language_to_spanish_and_back(qtbot, window):
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    send_and_wait(qtbot, window, "hola")  # message widgets retranslate too
+    panels = [window.chat_list, window.chat, window.library, window.models, window.settings,
+              window.personas, window.memory, window.training,
+              window.chat.user_widgets()[-1], window.chat.assistant_widgets()[-1]]  # fmt: skip
+
+    def texts(w):
+        return [x.text() for x in w.findChildren(QPushButton) + w.findChildren(QLabel)]
+
+    english = [texts(p) for p in panels]
     settings = window.settings
     settings.set_language("es")
     qtbot.waitUntil(lambda: window.tabs.tabText(2) == "Modelos")
+    unchanged = [type(p).__name__ for p, en in zip(panels, english, strict=True) if texts(p) == en]
+    assert unchanged == []
     assert window.chat.send_button.text() == "Enviar"
     assert window.chat_list.new_button.text() == "Nueva conversación"
     assert window.ctx.ui.value("language") == "es"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from desktop import theme
 from desktop.context import AppContext
 from desktop.engine_thread import Job, JobHandle
+from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.open_file import open_document
 from desktop.panels.library import SAMPLE_COLLECTION
@@ -106,7 +107,7 @@ class PickerCombo(QComboBox):
         return self.sizeHint()
 
 
-class ChatPanel(QWidget):
+class ChatPanel(Retranslates, QWidget):
     chat_changed = Signal(object)  # the chat now shown (id or None), for the sidebar
     busy_changed = Signal(bool)
     sample_requested = Signal()  # the user accepted the sample collection
@@ -986,11 +987,6 @@ class ChatPanel(QWidget):
             self.title.setText(self.tr("New chat"))
         self._update_welcome()
         self._update_busy()
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
     def showEvent(self, event) -> None:  # noqa: N802
         self.refresh_adapters()  # adapters trained since (in the Training tab or the CLI)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from desktop.i18n import Retranslates
 from desktop.icons import icon
 from engine.errors import USER_ERRORS
 
@@ -24,7 +25,7 @@ SEARCH_DEBOUNCE_MS = 250
 ID_ROLE = Qt.ItemDataRole.UserRole
 
 
-class ChatListPanel(QWidget):
+class ChatListPanel(Retranslates, QWidget):
     chat_selected = Signal(object)  # chat id, or None for a new chat
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
@@ -190,8 +191,3 @@ class ChatListPanel(QWidget):
         self.new_button.setToolTip(self.tr("Start a new chat (Ctrl+N)"))
         self.search.setPlaceholderText(self.tr("Search chats (Ctrl+K)"))
         self.refresh()
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +39,7 @@ from desktop import theme
 from desktop.context import AppContext
 from desktop.engine_thread import Job, JobHandle
 from desktop.format import human_duration, human_size, short_path
+from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.open_file import open_document
 from engine.errors import USER_ERRORS
@@ -51,7 +52,7 @@ NAME_ROLE = Qt.ItemDataRole.UserRole
 NAME, STATUS, CHUNKS, PAGES, SIZE, FOLDER = range(6)
 
 
-class LibraryPanel(QWidget):
+class LibraryPanel(Retranslates, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -674,8 +675,3 @@ class LibraryPanel(QWidget):
             ]
         )
         self.refresh()
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from desktop.i18n import Retranslates
 from engine.errors import USER_ERRORS
 
 
-class MemoryPanel(QWidget):
+class MemoryPanel(Retranslates, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -128,8 +129,3 @@ class MemoryPanel(QWidget):
         self.save_button.setText(self.tr("Save edit"))
         self.accept_button.setText(self.tr("Accept"))
         self.delete_button.setText(self.tr("Delete"))
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

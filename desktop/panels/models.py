@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,6 +38,7 @@ from desktop import theme
 from desktop.context import AppContext
 from desktop.engine_thread import Job, JobHandle
 from desktop.format import human_params, human_size, short_path
+from desktop.i18n import Retranslates
 from desktop.icons import icon
 from engine.errors import USER_ERRORS
 from engine.models import ModelInfo
@@ -92,7 +93,7 @@ class QuantizeDialog(QDialog):
         form.addRow(buttons)
 
 
-class ModelsPanel(QWidget):
+class ModelsPanel(Retranslates, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -404,11 +405,6 @@ class ModelsPanel(QWidget):
         self.delete_button.setText(self.tr("Delete…"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.refresh()
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
 
 def _source_label(source: str | None) -> str:

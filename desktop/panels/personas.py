@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.context import AppContext
+from desktop.i18n import Retranslates
 from engine.errors import USER_ERRORS
 from store.personas import Persona
 
@@ -36,7 +37,7 @@ def text_to_examples(text: str) -> list[dict[str, str]]:
     return out
 
 
-class PersonasPanel(QWidget):
+class PersonasPanel(Retranslates, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -210,8 +211,3 @@ class PersonasPanel(QWidget):
         self.duplicate_button.setText(self.tr("Duplicate"))
         self.delete_button.setText(self.tr("Delete"))
         self.save_button.setText(self.tr("Save"))
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

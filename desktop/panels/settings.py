@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop import i18n, theme
 from desktop.context import AppContext
+from desktop.i18n import Retranslates
 from engine.config import GenerationConfig
 from engine.errors import USER_ERRORS
 from engine.personalize import PersonalizeConfig
@@ -148,7 +149,7 @@ class ConfigForm:
         self.reset.setText(QCoreApplication.translate("SettingsPanel", "Reset to defaults"))
 
 
-class SettingsPanel(QWidget):
+class SettingsPanel(Retranslates, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -417,8 +418,3 @@ class SettingsPanel(QWidget):
             max(0, self.appearance.findData(self.ctx.ui.value("appearance", "system")))
         )
         self._loading = False
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

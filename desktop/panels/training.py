@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop import theme
 from desktop.context import AppContext
+from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.panels.ab_compare import ABDialog
 from desktop.widgets.loss_plot import LossPlot
@@ -44,7 +45,7 @@ from engine.errors import USER_ERRORS
 from engine.train.config import PRESETS, TrainConfig
 
 
-class TrainingPanel(QWidget):
+class TrainingPanel(Retranslates, QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -58,19 +59,20 @@ class TrainingPanel(QWidget):
         split.addWidget(self._adapters_box())
         split.setSizes([300, 420, 300])
         ctx.events.models_changed.connect(self.refresh)
+        self.retranslate()
         self._set_running(False)  # also fills the lists
 
     # -- layout -------------------------------------------------------------------
     def _dataset_box(self) -> QWidget:
-        box = QGroupBox(self.tr("1. Dataset"))
+        box = self.dataset_group = QGroupBox()
         lay = QVBoxLayout(box)
         self.dataset_combo = QComboBox(box)
         self.dataset_combo.currentIndexChanged.connect(self._show_dataset)
         lay.addWidget(self.dataset_combo)
         row = QHBoxLayout()
-        self.import_button = QPushButton(self.tr("Import JSONL…"), box)
-        self.chats_button = QPushButton(self.tr("From chats"), box)
-        self.docs_button = QPushButton(self.tr("From collection…"), box)
+        self.import_button = QPushButton(box)
+        self.chats_button = QPushButton(box)
+        self.docs_button = QPushButton(box)
         for b in (self.import_button, self.chats_button, self.docs_button):
             row.addWidget(b)
         lay.addLayout(row)
@@ -86,36 +88,35 @@ class TrainingPanel(QWidget):
         return box
 
     def _train_box(self) -> QWidget:
-        box = QGroupBox(self.tr("2. Train"))
+        box = self.train_group = QGroupBox()
         lay = QVBoxLayout(box)
         form = QFormLayout()
         self.model_combo = QComboBox(box)
         self.adapter_name = QLineEdit(box)
-        self.adapter_name.setPlaceholderText(self.tr("my-adapter"))
         self.preset_combo = QComboBox(box)
         for name in PRESETS:
-            self.preset_combo.addItem(name.capitalize(), name)
+            self.preset_combo.addItem(name, name)  # named in retranslate
         self.preset_combo.setCurrentIndex(list(PRESETS).index("balanced"))
         self.preset_combo.setToolTip(TrainConfig.__dataclass_fields__["preset"].metadata["help"])
-        self.mask_prompt = QCheckBox(self.tr("Learn only the answers (mask prompts)"), box)
+        self.mask_prompt = QCheckBox(box)
         self.mask_prompt.setChecked(True)
         self.mask_prompt.setToolTip(
             TrainConfig.__dataclass_fields__["mask_prompt"].metadata["help"]
         )
         self.continue_combo = QComboBox(box)
-        form.addRow(self.tr("Base model"), self.model_combo)
-        form.addRow(self.tr("Adapter name"), self.adapter_name)
-        form.addRow(self.tr("Preset"), self.preset_combo)
-        form.addRow(self.tr("Continue from"), self.continue_combo)
+        self.form_labels = [QLabel(box) for _ in range(4)]
+        for label, field in zip(self.form_labels, (self.model_combo, self.adapter_name,
+                                self.preset_combo, self.continue_combo), strict=True):  # fmt: skip
+            form.addRow(label, field)
         form.addRow(self.mask_prompt)
         lay.addLayout(form)
         lay.addWidget(self._prompts_picker(box))
         row = QHBoxLayout()
-        self.start_button = QPushButton(self.tr("Start training"), box)
-        self.resume_button = QPushButton(self.tr("Resume"), box)
-        self.pause_button = QPushButton(self.tr("Pause"), box)
+        self.start_button = QPushButton(box)
+        self.resume_button = QPushButton(box)
+        self.pause_button = QPushButton(box)
         self.pause_button.setCheckable(True)
-        self.stop_button = QPushButton(self.tr("Stop"), box)
+        self.stop_button = QPushButton(box)
         for b in (self.start_button, self.resume_button, self.pause_button, self.stop_button):
             row.addWidget(b)
         lay.addLayout(row)
@@ -139,40 +140,33 @@ class TrainingPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
         lay.addLayout(head)
-        label = QLabel(self.tr("Prompts to compare before/after"), w)
+        label = self.prompts_label = QLabel(w)
         label.setToolTip(TrainConfig.__dataclass_fields__["eval_prompts"].metadata["help"])
         head.addWidget(label, 1)
         self.prompt_list = QListWidget(w)
-        self.prompt_list.setToolTip(
-            self.tr("Filled from the dataset's validation questions; double-click to edit.")
-        )
         self.prompt_list.setFixedHeight(4 * self.prompt_list.fontMetrics().lineSpacing() + 16)
         self.prompt_list.itemDoubleClicked.connect(lambda _item: self.edit_prompt())
-        buttons = (
-            ("plus", self.tr("Add a prompt"), self.add_prompt),
-            ("edit", self.tr("Edit the selected prompt"), self.edit_prompt),
-            ("trash", self.tr("Remove the selected prompt"), self.remove_prompt),
-            ("refresh", self.tr("Refill from the dataset"), self.reset_prompts),
-        )
-        for name, tip, slot in buttons:
+        self.prompt_buttons = []
+        for name, slot in (("plus", self.add_prompt), ("edit", self.edit_prompt),
+                           ("trash", self.remove_prompt), ("refresh", self.reset_prompts)):  # fmt: skip
             b = QToolButton(w)
             b.setIcon(icon(name))
-            b.setToolTip(tip)
             b.clicked.connect(lambda _=False, slot=slot: slot())
             head.addWidget(b)
+            self.prompt_buttons.append(b)
         lay.addWidget(self.prompt_list)
         return w
 
     def _adapters_box(self) -> QWidget:
-        box = QGroupBox(self.tr("3. Adapters"))
+        box = self.adapters_group = QGroupBox()
         lay = QVBoxLayout(box)
         self.adapter_list = QListWidget(box)
         self.adapter_list.currentItemChanged.connect(self._show_adapter)
         lay.addWidget(self.adapter_list, 1)
         row = QHBoxLayout()
-        self.use_button = QPushButton(self.tr("Use in chat"), box)
-        self.off_button = QPushButton(self.tr("No adapter"), box)
-        self.delete_button = QPushButton(self.tr("Delete"), box)
+        self.use_button = QPushButton(box)
+        self.off_button = QPushButton(box)
+        self.delete_button = QPushButton(box)
         for b in (self.use_button, self.off_button, self.delete_button):
             row.addWidget(b)
         lay.addLayout(row)
@@ -182,13 +176,54 @@ class TrainingPanel(QWidget):
         self.report = QTextBrowser(box)
         self.report.setOpenLinks(False)  # model answers are shown as text, never followed
         lay.addWidget(self.report, 2)
-        self.ab_button = QPushButton(self.tr("Blind A/B comparison…"), box)
-        self.ab_button.setToolTip(
-            self.tr("Compare the answers of two adapters without knowing which is which")
-        )
+        self.ab_button = QPushButton(box)
         self.ab_button.clicked.connect(self.open_ab)
         lay.addWidget(self.ab_button)
         return box
+
+    def retranslate(self) -> None:
+        self.dataset_group.setTitle(self.tr("1. Dataset"))
+        self.import_button.setText(self.tr("Import JSONL…"))
+        self.chats_button.setText(self.tr("From chats"))
+        self.docs_button.setText(self.tr("From collection…"))
+        self.train_group.setTitle(self.tr("2. Train"))
+        self.adapter_name.setPlaceholderText(self.tr("my-adapter"))
+        presets = {"quick": self.tr("Quick"), "balanced": self.tr("Balanced"),
+                   "thorough": self.tr("Thorough")}  # fmt: skip
+        for i in range(self.preset_combo.count()):
+            name = self.preset_combo.itemData(i)
+            self.preset_combo.setItemText(i, presets.get(name, name.capitalize()))
+        self.mask_prompt.setText(self.tr("Learn only the answers (mask prompts)"))
+        for label, text in zip(self.form_labels, (self.tr("Base model"), self.tr("Adapter name"),
+                               self.tr("Preset"), self.tr("Continue from")), strict=True):  # fmt: skip
+            label.setText(text)
+        self.prompts_label.setText(self.tr("Prompts to compare before/after"))
+        self.prompt_list.setToolTip(
+            self.tr("Filled from the dataset's validation questions; double-click to edit.")
+        )
+        tips = (self.tr("Add a prompt"), self.tr("Edit the selected prompt"),
+                self.tr("Remove the selected prompt"), self.tr("Refill from the dataset"))  # fmt: skip
+        for b, tip in zip(self.prompt_buttons, tips, strict=True):
+            b.setToolTip(tip)
+        self.start_button.setText(self.tr("Start training"))
+        self.resume_button.setText(self.tr("Resume"))
+        self.pause_button.setText(
+            self.tr("Continue") if self.pause_button.isChecked() else self.tr("Pause")
+        )
+        self.stop_button.setText(self.tr("Stop"))
+        self.adapters_group.setTitle(self.tr("3. Adapters"))
+        self.use_button.setText(self.tr("Use in chat"))
+        self.off_button.setText(self.tr("No adapter"))
+        self.delete_button.setText(self.tr("Delete"))
+        self.ab_button.setText(self.tr("Blind A/B comparison…"))
+        self.ab_button.setToolTip(
+            self.tr("Compare the answers of two adapters without knowing which is which")
+        )
+        if self.continue_combo.count():
+            self.continue_combo.setItemText(0, self.tr("(a new adapter)"))
+        self._show_dataset()  # dynamic texts: the dataset line and the report
+        if self.job is None:  # (a running job's live curves stay)
+            self._show_adapter()
 
     # -- data ---------------------------------------------------------------------
     def refresh(self) -> None:

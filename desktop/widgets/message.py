@@ -5,7 +5,7 @@ Widgets here only show and emit; the chat panel writes to the store.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.widgets.labels import ElidedLabel
 from desktop.widgets.markdown_view import MarkdownView
@@ -52,7 +53,7 @@ class BubbleLabel(QLabel):
         return QSize(40, self.fontMetrics().height())
 
 
-class UserMessage(QWidget):
+class UserMessage(Retranslates, QWidget):
     """The user's message, right-aligned; can be edited and sent again."""
 
     resend_requested = Signal(int, str)  # message id, new text
@@ -151,13 +152,8 @@ class UserMessage(QWidget):
         self.cancel_button.setText(self.tr("Cancel"))
         self.send_button.setText(self.tr("Send"))
 
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class FeedbackEditor(QFrame):
+class FeedbackEditor(Retranslates, QFrame):
     """Optional reason and corrected answer, shown after a thumb is clicked."""
 
     saved = Signal(str, str)  # reason, correction
@@ -211,13 +207,8 @@ class FeedbackEditor(QFrame):
         self.close_button.setText(self.tr("Close"))
         self.save_button.setText(self.tr("Save"))
 
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class AssistantMessage(QWidget):
+class AssistantMessage(Retranslates, QWidget):
     """An answer: Markdown, model and speed, copy / regenerate / thumbs."""
 
     regenerate_requested = Signal(int)  # message id
@@ -483,8 +474,3 @@ class AssistantMessage(QWidget):
         )
         self.sources_button.setToolTip(self.tr("Show the passages this answer used"))
         self.meta.setText(self.meta_text())
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.widgets.labels import ElidedLabel
 
@@ -43,7 +44,7 @@ def field(source: Any, name: str, default: Any = None) -> Any:
     return getattr(source, name, default)
 
 
-class SourceCard(QFrame):
+class SourceCard(Retranslates, QFrame):
     open_requested = Signal(str, object)  # path, page (int | None)
 
     def __init__(self, source: Any, parent: QWidget | None = None):
@@ -109,13 +110,8 @@ class SourceCard(QFrame):
             self.tr("Open at page {0}").format(self.page) if self.page else self.tr("Open file")
         )
 
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-
-class SourcesPane(QWidget):
+class SourcesPane(Retranslates, QWidget):
     """Shown beside the chat when a citation or an answer's sources are clicked."""
 
     open_requested = Signal(str, object)  # path, page
@@ -190,8 +186,3 @@ class SourcesPane(QWidget):
         self.heading.setText(self.tr("Sources"))
         self.close_button.setToolTip(self.tr("Hide sources"))
         self.empty.setText(self.tr("This answer did not use any of your documents."))
-
-    def changeEvent(self, event) -> None:  # noqa: N802
-        if event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)

@@ -1481,6 +1481,18 @@ Assistant: la respuesta que quieres</translation>
         <translation>Prompts para comparar antes/después</translation>
     </message>
     <message>
+        <source>Quick</source>
+        <translation>Rápido</translation>
+    </message>
+    <message>
+        <source>Balanced</source>
+        <translation>Equilibrado</translation>
+    </message>
+    <message>
+        <source>Thorough</source>
+        <translation>A fondo</translation>
+    </message>
+    <message>
         <source>Filled from the dataset&apos;s validation questions; double-click to edit.</source>
         <translation>Tomados de las preguntas de validación del conjunto de datos; doble clic para editar.</translation>
     </message>
