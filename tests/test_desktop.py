@@ -350,6 +350,8 @@ def test_switch_language_to_spanish_and_back(qtbot, window):
     def texts(w):
         return [x.text() for x in w.findChildren(QPushButton) + w.findChildren(QLabel)]
 
+    window.training.open_ab()  # the blind A/B window too
+    panels.append(window.training.ab_dialog)
     english = [texts(p) for p in panels]
     settings = window.settings
     settings.set_language("es")

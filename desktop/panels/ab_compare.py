@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.context import AppContext
 from desktop.engine_thread import Job, JobHandle
+from desktop.i18n import Retranslates
 from desktop.widgets.markdown_view import MarkdownView
 from engine.errors import USER_ERRORS
 
@@ -41,15 +42,15 @@ class ABCompare(QWidget):
         pick = QGridLayout()
         self.a_combo = QComboBox(self)
         self.b_combo = QComboBox(self)
-        pick.addWidget(QLabel(self.tr("Compare"), self), 0, 0)
+        self.compare_label, self.with_label = QLabel(self), QLabel(self)
+        pick.addWidget(self.compare_label, 0, 0)
         pick.addWidget(self.a_combo, 0, 1)
-        pick.addWidget(QLabel(self.tr("with"), self), 0, 2)
+        pick.addWidget(self.with_label, 0, 2)
         pick.addWidget(self.b_combo, 0, 3)
         pick.setColumnStretch(1, 1)
         pick.setColumnStretch(3, 1)
         lay.addLayout(pick)
         self.prompt = QPlainTextEdit(self)
-        self.prompt.setPlaceholderText(self.tr("A prompt both adapters answer…"))
         self.prompt.setFixedHeight(3 * self.prompt.fontMetrics().lineSpacing() + 16)
         lay.addWidget(self.prompt)
         row = QHBoxLayout()
@@ -57,7 +58,7 @@ class ABCompare(QWidget):
         self.status.setObjectName("muted")
         self.status.setWordWrap(True)
         row.addWidget(self.status, 1)
-        self.generate_button = QPushButton(self.tr("Generate"), self)
+        self.generate_button = QPushButton(self)
         self.generate_button.setProperty("primary", True)
         self.generate_button.clicked.connect(self._generate_or_stop)
         row.addWidget(self.generate_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -85,9 +86,9 @@ class ABCompare(QWidget):
         votes = QHBoxLayout()
         votes.addStretch(1)
         self.vote_buttons = {
-            "a": QPushButton(self.tr("A is better"), self),
-            "tie": QPushButton(self.tr("Tie"), self),
-            "b": QPushButton(self.tr("B is better"), self),
+            "a": QPushButton(self),
+            "tie": QPushButton(self),
+            "b": QPushButton(self),
         }
         for pick_, b in self.vote_buttons.items():
             b.clicked.connect(lambda _=False, p=pick_: self.vote(p))
@@ -100,7 +101,7 @@ class ABCompare(QWidget):
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.result.setMinimumHeight(self.result.fontMetrics().lineSpacing() + 4)  # no jump
         lay.addWidget(self.result)
-        self._show_answers()
+        self.retranslate()
 
     # -- data ---------------------------------------------------------------------
     def refresh(self, first: str | None = None) -> None:
@@ -213,6 +214,16 @@ class ABCompare(QWidget):
         )
         self.status.setText(self.tr("Vote saved. Generate again for another prompt."))
 
+    def retranslate(self) -> None:
+        self.compare_label.setText(self.tr("Compare"))
+        self.with_label.setText(self.tr("with"))
+        self.prompt.setPlaceholderText(self.tr("A prompt both adapters answer…"))
+        self.generate_button.setText(self.tr("Stop") if self.job else self.tr("Generate"))
+        self.vote_buttons["a"].setText(self.tr("A is better"))
+        self.vote_buttons["tie"].setText(self.tr("Tie"))
+        self.vote_buttons["b"].setText(self.tr("B is better"))
+        self._show_answers()
+
     def _show_answers(self) -> None:
         """Answers under their labels; adapter names only once the vote is in."""
         by_label = {item["label"]: item for item in self.answers}
@@ -229,14 +240,18 @@ class ABCompare(QWidget):
             self.result.clear()
 
 
-class ABDialog(QDialog):
+class ABDialog(Retranslates, QDialog):
     """A window of its own: two answers side by side need more room than the panel has."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Blind A/B comparison"))
         self.view = ABCompare(ctx, self)
+        self.setWindowTitle(self.tr("Blind A/B comparison"))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.addWidget(self.view)
         self.resize(860, 560)
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(self.tr("Blind A/B comparison"))
+        self.view.retranslate()

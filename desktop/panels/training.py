@@ -97,12 +97,8 @@ class TrainingPanel(Retranslates, QWidget):
         for name in PRESETS:
             self.preset_combo.addItem(name, name)  # named in retranslate
         self.preset_combo.setCurrentIndex(list(PRESETS).index("balanced"))
-        self.preset_combo.setToolTip(TrainConfig.__dataclass_fields__["preset"].metadata["help"])
         self.mask_prompt = QCheckBox(box)
         self.mask_prompt.setChecked(True)
-        self.mask_prompt.setToolTip(
-            TrainConfig.__dataclass_fields__["mask_prompt"].metadata["help"]
-        )
         self.continue_combo = QComboBox(box)
         self.form_labels = [QLabel(box) for _ in range(4)]
         for label, field in zip(self.form_labels, (self.model_combo, self.adapter_name,
@@ -141,7 +137,6 @@ class TrainingPanel(Retranslates, QWidget):
         head = QHBoxLayout()
         lay.addLayout(head)
         label = self.prompts_label = QLabel(w)
-        label.setToolTip(TrainConfig.__dataclass_fields__["eval_prompts"].metadata["help"])
         head.addWidget(label, 1)
         self.prompt_list = QListWidget(w)
         self.prompt_list.setFixedHeight(4 * self.prompt_list.fontMetrics().lineSpacing() + 16)
@@ -194,10 +189,21 @@ class TrainingPanel(Retranslates, QWidget):
             name = self.preset_combo.itemData(i)
             self.preset_combo.setItemText(i, presets.get(name, name.capitalize()))
         self.mask_prompt.setText(self.tr("Learn only the answers (mask prompts)"))
+        self.mask_prompt.setToolTip(
+            self.tr("For chat and prompt/completion data: learn the answers, not the prompts.")
+        )
+        self.preset_combo.setToolTip(
+            self.tr("Sets the adapter's rank, how many layers get one, and how many passes "
+                    "over the data; Balanced suits most datasets.")
+        )  # fmt: skip
         for label, text in zip(self.form_labels, (self.tr("Base model"), self.tr("Adapter name"),
                                self.tr("Preset"), self.tr("Continue from")), strict=True):  # fmt: skip
             label.setText(text)
         self.prompts_label.setText(self.tr("Prompts to compare before/after"))
+        self.prompts_label.setToolTip(
+            self.tr("After training, the model answers these before and after; the report "
+                    "shows both side by side.")
+        )  # fmt: skip
         self.prompt_list.setToolTip(
             self.tr("Filled from the dataset's validation questions; double-click to edit.")
         )

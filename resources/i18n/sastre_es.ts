@@ -1493,6 +1493,18 @@ Assistant: la respuesta que quieres</translation>
         <translation>A fondo</translation>
     </message>
     <message>
+        <source>For chat and prompt/completion data: learn the answers, not the prompts.</source>
+        <translation>Para datos de chat y de pregunta/respuesta: aprender las respuestas, no las preguntas.</translation>
+    </message>
+    <message>
+        <source>Sets the adapter&apos;s rank, how many layers get one, and how many passes over the data; Balanced suits most datasets.</source>
+        <translation>Fija el rango del adaptador, cuántas capas lo reciben y cuántas pasadas se hacen sobre los datos; Equilibrado sirve para la mayoría de los conjuntos.</translation>
+    </message>
+    <message>
+        <source>After training, the model answers these before and after; the report shows both side by side.</source>
+        <translation>Tras entrenar, el modelo las responde antes y después; el informe muestra ambas respuestas lado a lado.</translation>
+    </message>
+    <message>
         <source>Filled from the dataset&apos;s validation questions; double-click to edit.</source>
         <translation>Tomados de las preguntas de validación del conjunto de datos; doble clic para editar.</translation>
     </message>
