@@ -227,8 +227,8 @@ class TrainingPanel(Retranslates, QWidget):
         )
         if self.continue_combo.count():
             self.continue_combo.setItemText(0, self.tr("(a new adapter)"))
-        self._show_dataset()  # dynamic texts: the dataset line and the report
-        if self.job is None:  # (a running job's live curves stay)
+        if self.job is None:  # dynamic texts: lists, the dataset line and the report
+            self.refresh()  # (a running job's live curves stay)
             self._show_adapter()
 
     # -- data ---------------------------------------------------------------------
@@ -251,14 +251,18 @@ class TrainingPanel(Retranslates, QWidget):
         self.continue_combo.clear()
         self.continue_combo.addItem(self.tr("(a new adapter)"), None)
         current = store.settings.get("adapter")
+        shown = self.adapter_list.currentItem()
+        shown = shown.data(Qt.ItemDataRole.UserRole) if shown else None
         self.adapter_list.clear()
         for a in store.adapters.list():
             mark = " ✓" if a.name == current else ""
-            item = QListWidgetItem(f"{a.name}  ·  {a.base_model}  ·  {a.status}{mark}")
+            item = QListWidgetItem(f"{a.name}  ·  {a.base_model}  ·  {status_text(a.status)}{mark}")
             item.setData(Qt.ItemDataRole.UserRole, a.name)
             self.adapter_list.addItem(item)
             if a.status == "ready":
                 self.continue_combo.addItem(a.name, a.name)
+            if a.name == shown:
+                self.adapter_list.setCurrentItem(item)
         self._show_dataset()
         if self.ab_dialog is not None:
             self.ab_dialog.view.refresh()
@@ -525,6 +529,17 @@ def _num(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
 
+def status_text(status: str) -> str:
+    """An adapter's status as shown (stored in English: ready, training, cancelled, failed)."""
+    names = {
+        "ready": QCoreApplication.translate("TrainingPanel", "ready"),
+        "training": QCoreApplication.translate("TrainingPanel", "training"),
+        "cancelled": QCoreApplication.translate("TrainingPanel", "stopped"),
+        "failed": QCoreApplication.translate("TrainingPanel", "failed"),
+    }
+    return names.get(status, status)
+
+
 def report_html(rec: dict) -> str:
     """An adapter's record (or a fresh run's report) as HTML; every value is escaped."""
     e = html.escape
@@ -535,12 +550,16 @@ def report_html(rec: dict) -> str:
     if rec.get("name"):
         ds = ", ".join(f"{d['name']}×{d['weight']}" for d in rec.get("datasets", []))
         p = rec.get("params", {})
+        head = QCoreApplication.translate("TrainingPanel", "{0} on {1} ({2})").format(
+            rec["method"], rec["base_model"], status_text(rec["status"])
+        )
+        detail = QCoreApplication.translate(
+            "TrainingPanel", "data: {0} · rank {1}, layers {2}, lr {3}, {4} steps · {5}"
+        ).format(ds, p.get("rank"), p.get("layers"), p.get("learning_rate"), p.get("iters"),
+                 (rec.get("created_at") or "")[:16].replace("T", " "))  # fmt: skip
         out += [
-            f"<p><b>{e(rec['name'])}</b> — {e(rec['method'])} on {e(rec['base_model'])} "
-            f"({e(rec['status'])})<br><span style='color:{muted}'>data: {e(ds)} · rank "
-            f"{e(str(p.get('rank')))}, layers {e(str(p.get('layers')))}, lr "
-            f"{e(str(p.get('learning_rate')))}, {e(str(p.get('iters')))} steps · "
-            f"{e((rec.get('created_at') or '')[:16].replace('T', ' '))}</span></p>"
+            f"<p><b>{e(rec['name'])}</b> — {e(head)}<br>"
+            f"<span style='color:{muted}'>{e(detail)}</span></p>"
         ]
     if "val_loss_before" in m:
         loss = QCoreApplication.translate("TrainingPanel", "validation loss: {0} → {1}")

@@ -75,7 +75,8 @@ class LossPlot(QWidget):
             p.drawPath(path)
             for s, v in series if series is self.val else []:
                 p.drawEllipse(point(s, v), 3, 3)
-        p.setPen(TRAIN_COLOR)
-        p.drawText(QPointF(area.left() + 6, area.top() + 14), self.tr("train"))
-        p.setPen(VAL_COLOR)
-        p.drawText(QPointF(area.left() + 56, area.top() + 14), self.tr("validation"))
+        x = area.left() + 6
+        for label, color in ((self.tr("train"), TRAIN_COLOR), (self.tr("validation"), VAL_COLOR)):
+            p.setPen(color)
+            p.drawText(QPointF(x, area.top() + 14), label)
+            x += p.fontMetrics().horizontalAdvance(label) + 14

@@ -1426,11 +1426,11 @@ Assistant: la respuesta que quieres</translation>
     </message>
     <message>
         <source>From chats</source>
-        <translation>Desde los chats</translation>
+        <translation>De los chats</translation>
     </message>
     <message>
         <source>From collection…</source>
-        <translation>Desde una colección…</translation>
+        <translation>De una colección…</translation>
     </message>
     <message>
         <source>2. Train</source>
@@ -1611,6 +1611,30 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Adapter ready.</source>
         <translation>Adaptador listo.</translation>
+    </message>
+    <message>
+        <source>ready</source>
+        <translation>lista</translation>
+    </message>
+    <message>
+        <source>training</source>
+        <translation>entrenando</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>detenido</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>falló</translation>
+    </message>
+    <message>
+        <source>{0} on {1} ({2})</source>
+        <translation>{0} sobre {1} ({2})</translation>
+    </message>
+    <message>
+        <source>data: {0} · rank {1}, layers {2}, lr {3}, {4} steps · {5}</source>
+        <translation>datos: {0} · rango {1}, capas {2}, tasa {3}, {4} pasos · {5}</translation>
     </message>
     <message>
         <source>validation loss: {0} → {1}</source>
