@@ -74,6 +74,10 @@ def _worker_main(conn, settings: WorkerSettings) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # reasons are reported per file
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    try:
+        os.nice(5)  # parsing yields the CPU to embedding, which is the bottleneck
+    except (AttributeError, OSError):
+        pass
     counter = TokenCounter(settings.tokenizer_json)
     parse = parse_bytes
     if settings.parse_fn:
