@@ -14,8 +14,42 @@ def opt(default: Any, help: str, **meta: Any) -> Any:
     return field(default=default, metadata={"help": help, **meta})
 
 
+class Settings:
+    """What every configuration dataclass shares: from/to a dict, and a check of each
+    field against its metadata (min, max, choices)."""
+
+    @classmethod
+    def from_dict(cls: type[T], data: dict[str, Any] | None) -> T:
+        """Build from a dict, ignoring unknown keys so saved settings survive upgrades."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in names})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def validate(self) -> None:
+        from engine.errors import SastreError
+
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            lo, hi = f.metadata.get("min"), f.metadata.get("max")
+            choices = f.metadata.get("choices")
+            if value is None:
+                continue
+            if choices is not None and value not in choices:
+                raise SastreError(
+                    f"Setting {f.name.replace('_', '-')}={value!r} is not known; use one of "
+                    f"{', '.join(choices)}."
+                )
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                raise SastreError(
+                    f"Setting {f.name.replace('_', '-')}={value} is out of range; use a value "
+                    f"between {lo} and {hi}."
+                )
+
+
 @dataclass
-class GenerationConfig:
+class GenerationConfig(Settings):
     max_tokens: int = opt(512, "Most tokens to generate for one answer.", min=1, max=32768)
     temperature: float = opt(
         0.7, "Sampling temperature; 0 always picks the likeliest token.", min=0.0, max=2.0
@@ -34,29 +68,6 @@ class GenerationConfig:
         1.1, "Penalise tokens already in the recent context (1: off).", min=1.0, max=2.0
     )
     seed: int | None = opt(None, "Random seed, for answers you can reproduce.")
-
-    @classmethod
-    def from_dict(cls: type[T], data: dict[str, Any] | None) -> T:
-        """Build from a dict, ignoring unknown keys so saved settings survive upgrades."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in (data or {}).items() if k in names})
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    def validate(self) -> None:
-        from engine.errors import SastreError
-
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
-            lo, hi = f.metadata.get("min"), f.metadata.get("max")
-            if value is None:
-                continue
-            if (lo is not None and value < lo) or (hi is not None and value > hi):
-                raise SastreError(
-                    f"Setting {f.name.replace('_', '-')}={value} is out of range; use a value "
-                    f"between {lo} and {hi}."
-                )
 
 
 def help_for(cls: type, name: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.config import opt
+from engine.config import Settings, opt
 from resources import ROOT as RESOURCES
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ ANSWER_MARK = re.compile(r"^\s*(?:final answer|answer|respuesta(?: final)?)\s*:\
 
 
 @dataclass
-class PersonalizeConfig:
+class PersonalizeConfig(Settings):
     example_budget: int = opt(400, "Most prompt tokens for few-shot examples.", min=0)
     max_liked: int = opt(3, "Most liked answers added as examples.", min=0, max=20)
     max_disliked: int = opt(2, "Most disliked answers described as what to avoid.", min=0)
@@ -41,11 +41,6 @@ class PersonalizeConfig:
     retrieval_weight: float = opt(
         0.3, "Largest up/down weight feedback gives a cited chunk (0: off).", min=0.0, max=0.9
     )
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> PersonalizeConfig:
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
 
 @dataclass

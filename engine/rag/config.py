@@ -6,17 +6,15 @@ Same pattern as engine.config: each field carries its help text, so the CLI's
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
-from engine.config import opt
+from engine.config import Settings, opt
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 @dataclass
-class RagConfig:
+class RagConfig(Settings):
     embedding_model: str = opt(
         DEFAULT_EMBEDDING_MODEL,
         "Embedding model for new collections: a sentence-transformers folder or hub id "
@@ -80,28 +78,3 @@ class RagConfig:
         max=1.0,
     )
     max_sources: int = opt(4, "Sources given to the model for one answer.", min=1, max=20)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> RagConfig:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in (data or {}).items() if k in names})
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    def validate(self) -> None:
-        from engine.errors import SastreError
-
-        for f in dataclasses.fields(self):
-            value, meta = getattr(self, f.name), f.metadata
-            if "choices" in meta and value not in meta["choices"]:
-                raise SastreError(
-                    f"Setting {f.name.replace('_', '-')}={value!r} is not known; use one of "
-                    f"{', '.join(meta['choices'])}."
-                )
-            lo, hi = meta.get("min"), meta.get("max")
-            if (lo is not None and value < lo) or (hi is not None and value > hi):
-                raise SastreError(
-                    f"Setting {f.name.replace('_', '-')}={value} is out of range; use a value "
-                    f"between {lo} and {hi}."
-                )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from engine.config import GenerationConfig, opt
+from engine.config import Settings, opt
 
 # GUI presets: (rank, layers, epochs)
 PRESETS = {
@@ -16,12 +16,7 @@ PRESETS = {
 
 
 @dataclass
-class TrainConfig:
-    # from_dict / to_dict / validate come from GenerationConfig's helpers.
-    from_dict = GenerationConfig.__dict__["from_dict"]
-    to_dict = GenerationConfig.to_dict
-    validate = GenerationConfig.validate
-
+class TrainConfig(Settings):
     preset: str = opt("balanced", "quick, balanced or thorough: fills rank, layers and epochs.")
     rank: int | None = opt(None, "LoRA rank: more learns more, costs memory.", min=1, max=256)
     layers: int | None = opt(
