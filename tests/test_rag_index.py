@@ -393,15 +393,14 @@ def test_fusion_keeps_score_gaps_and_bad_settings_are_named(library, tmp_path):
     from engine.rag.retrieve import convex, rrf
 
     cfg = library.config
-    sims = {1: 0.9, 3: 0.3, 2: 0.29}  # chunk 1 far ahead in meaning
-    keyword = {3: 8.0, 2: 7.9, 1: 7.5}  # and only just behind in keywords
-    vrank, brank = {1: 1, 3: 2, 2: 3}, {3: 1, 2: 2, 1: 3}
-    fused = convex(sims, keyword, vrank, brank, cfg)
+    sims = [(1, 0.9), (3, 0.3), (2, 0.29)]  # chunk 1 far ahead in meaning
+    keyword = [(3, 8.0), (2, 7.9), (1, 7.5)]  # and only just behind in keywords
+    fused = convex(sims, keyword, cfg)
     assert sorted(fused, key=fused.get, reverse=True) == [1, 3, 2]
     assert 0.0 <= min(fused.values()) and max(fused.values()) <= 1.0
-    ranks = rrf(sims, keyword, vrank, brank, cfg)
+    ranks = rrf(sims, keyword, cfg)
     assert max(ranks, key=ranks.get) == 3  # rank fusion forgets the gap
-    only_keywords = convex({}, keyword, {}, brank, cfg)  # mode "bm25": half the scale
+    only_keywords = convex([], keyword, cfg)  # mode "bm25": half the scale
     assert only_keywords[3] == pytest.approx(0.5)
     cfg.fusion = "weighted"
     with pytest.raises(SastreError, match="fusion='weighted'.*convex, rrf"):

@@ -112,7 +112,7 @@ def search(
     brank = {cid: r for r, (cid, _) in enumerate(bm, 1)}
     sims = {cid: 1.0 - d for cid, d in vec}
     fuse = rrf if config.fusion == "rrf" else convex
-    scores = fuse(sims, {cid: -s for cid, s in bm}, vrank, brank, config)
+    scores = fuse(list(sims.items()), [(cid, -s) for cid, s in bm], config)
     # Ties (same ranks, swapped) go to the better vector rank: meaning over word overlap.
     top = sorted(scores, key=lambda c: (-scores[c], vrank.get(c, n + 1), c))[:k]
     rows = docs.chunks(top)
@@ -138,12 +138,16 @@ def search(
     ]
 
 
-def convex(sims: dict, keyword: dict, vrank: dict, brank: dict, config: RagConfig) -> dict:
+Scored = list[tuple[int, float]]  # (chunk id, score; higher is better), best first
+
+
+def convex(vector: Scored, keyword: Scored, config: RagConfig) -> dict[int, float]:
     """Weighted sum of the two scores, each scaled to [0, 1] between its lowest possible
     value (cosine -1, BM25 0: what a chunk missing from that list gets) and the best
     candidate's. Unlike rank fusion it keeps how far apart candidates are: a chunk far ahead
     in one list stays ahead. (The theoretical-min-max convex combination of Bruch et al.,
     "An Analysis of Fusion Functions for Hybrid Retrieval", 2023.)"""
+    sims, keyword = dict(vector), dict(keyword)  # cosine similarity; -BM25
     wv, wb = config.vector_weight, config.bm25_weight
     top_v = max(sims.values(), default=1.0) + 1.0
     top_b = max(keyword.values(), default=1.0)
@@ -155,13 +159,12 @@ def convex(sims: dict, keyword: dict, vrank: dict, brank: dict, config: RagConfi
     return out
 
 
-def rrf(sims: dict, keyword: dict, vrank: dict, brank: dict, config: RagConfig) -> dict:
+def rrf(vector: Scored, keyword: Scored, config: RagConfig) -> dict[int, float]:
     """Reciprocal rank fusion: only the ranks count."""
     out: dict[int, float] = {}
-    for cid, r in vrank.items():
-        out[cid] = out.get(cid, 0.0) + config.vector_weight / (config.rrf_k + r)
-    for cid, r in brank.items():
-        out[cid] = out.get(cid, 0.0) + config.bm25_weight / (config.rrf_k + r)
+    for hits, weight in ((vector, config.vector_weight), (keyword, config.bm25_weight)):
+        for r, (cid, _) in enumerate(hits, 1):
+            out[cid] = out.get(cid, 0.0) + weight / (config.rrf_k + r)
     return out
 
 
