@@ -60,6 +60,15 @@ def general_ppl(model, tokenizer, cfg: TrainConfig, dataset=None) -> float:
     return perplexity(val_loss(model, ds, short))
 
 
+def measure(model, tokenizer, cfg: TrainConfig, val_set, general, known_val_loss=None) -> dict:
+    """Held-out loss of the run's data and general-set perplexity: one side of the report
+    (`known_val_loss`: a validation loss the loop already measured on these weights)."""
+    return {
+        "val_loss": known_val_loss if known_val_loss is not None else val_loss(model, val_set, cfg),
+        "general_ppl": general_ppl(model, tokenizer, cfg, general),
+    }
+
+
 def answers(model, tokenizer, prompts: list[str], max_tokens: int = 64) -> list[str]:
     """Greedy answers (reproducible), rendered with the model's chat template."""
     from engine.config import GenerationConfig

@@ -199,10 +199,7 @@ class TrainingService:
         general = ev.general_dataset(tokenizer)
         if state is None:
             cb.on_status("Measuring the model before training", 0.0)
-            before = {
-                "val_loss": lora.val_loss(net, val_set, cfg),
-                "general_ppl": ev.general_ppl(net, tokenizer, cfg, general),
-            }
+            before = ev.measure(net, tokenizer, cfg, val_set, general)
             if not (folder / lora.ADAPTER_FILE).exists():
                 files.save_safetensors(folder / lora.ADAPTER_FILE, lora.adapter_weights(net))
             state = {"step": 0, "trained_tokens": 0, "before": before, "train": [], "val": []}
@@ -243,10 +240,7 @@ class TrainingService:
         files.save_safetensors(folder / lora.ADAPTER_FILE, lora.adapter_weights(net))
         cb.on_status("Evaluating", None)
         val_after = cb.val[-1][1] if cb.val and cb.val[-1][0] == cfg.iters else None
-        after = {
-            "val_loss": val_after if val_after is not None else lora.val_loss(net, val_set, cfg),
-            "general_ppl": ev.general_ppl(net, tokenizer, cfg, general),
-        }
+        after = ev.measure(net, tokenizer, cfg, val_set, general, val_after)
         prompts = cfg.eval_prompts or self.default_prompts(datasets)
         samples = ev.side_by_side(net, tokenizer, prompts, cfg.eval_max_tokens)
         rep = ev.report(state["before"], after, cfg.forgetting_threshold, samples)
@@ -304,17 +298,10 @@ class TrainingService:
                                        tokenizer, cfg)  # fmt: skip
         general = ev.general_dataset(tokenizer)
         cb.on_status("Evaluating", None)
-
-        def measure() -> dict:
-            return {
-                "val_loss": lora.val_loss(net, val_set, cfg),
-                "general_ppl": ev.general_ppl(net, tokenizer, cfg, general),
-            }
-
         net.eval()
         with ev.adapters_off(net):
-            before = measure()
-        after = measure()
+            before = ev.measure(net, tokenizer, cfg, val_set, general)
+        after = ev.measure(net, tokenizer, cfg, val_set, general)
         old = rec.metrics or {}
         if prompts is None:
             prompts = [s["prompt"] for s in old.get("samples", [])] or cfg.eval_prompts
