@@ -685,3 +685,23 @@ def test_the_gui_stays_responsive_and_repaints_in_batches(qtbot, window, monkeyp
     gaps.sort()
     assert gaps[len(gaps) // 2] < 0.05, f"median event-loop gap {gaps[len(gaps) // 2]:.3f}s"
     assert len(tokens) > 50 and len(renders) < len(tokens) / 2  # painted on a timer
+
+
+def test_confirming_a_deletion_names_the_action_and_cancel_keeps(qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+    from desktop.widgets.dialogs import confirm_destructive
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+
+    def press(text: str) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        next(b for b in box.buttons() if b.text() == text).click()
+
+    QTimer.singleShot(50, lambda: press("Remove"))
+    assert confirm_destructive(parent, "Remove?", "Gone for good.", "Remove") is True
+    QTimer.singleShot(50, lambda: press("Cancel"))
+    assert confirm_destructive(parent, "Remove?", "Gone for good.", "Remove") is False

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from desktop.context import AppContext
 from desktop.i18n import Retranslates
 from desktop.icons import icon
+from desktop.widgets.dialogs import confirm_destructive
 from engine.errors import USER_ERRORS
 
 SEARCH_DEBOUNCE_MS = 250
@@ -157,11 +157,7 @@ class ChatListPanel(Retranslates, QWidget):
             self.delete_chat(item.data(ID_ROLE))
 
     def confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
-        delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is delete
+        return confirm_destructive(self, title, text, self.tr("Delete"))
 
     def _menu(self, pos: QPoint) -> None:
         item = self.list.itemAt(pos)

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -42,6 +41,7 @@ from desktop.format import human_duration, human_size, short_path
 from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.open_file import open_document
+from desktop.widgets.dialogs import confirm_destructive
 from engine.errors import USER_ERRORS
 from resources import ROOT as RESOURCES
 
@@ -436,11 +436,7 @@ class LibraryPanel(Retranslates, QWidget):
         self.show_message(self.tr("Removed “{0}”.").format(name))
 
     def confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
-        ok = box.addButton(self.tr("Remove"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is ok
+        return confirm_destructive(self, title, text, self.tr("Remove"))
 
     def ask(self) -> None:
         name = self.current()

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QProgressBar,
     QPushButton,
     QTreeWidget,
@@ -40,6 +39,7 @@ from desktop.engine_thread import Job, JobHandle
 from desktop.format import human_params, human_size, short_path
 from desktop.i18n import Retranslates
 from desktop.icons import icon
+from desktop.widgets.dialogs import confirm_destructive
 from engine.errors import USER_ERRORS
 from engine.models import ModelInfo
 
@@ -321,11 +321,7 @@ class ModelsPanel(Retranslates, QWidget):
         )
 
     def confirm(self, title: str, text: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self)
-        delete = box.addButton(self.tr("Delete"), QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.exec()
-        return box.clickedButton() is delete
+        return confirm_destructive(self, title, text, self.tr("Delete"))
 
     def cancel(self) -> None:
         if self.job is not None:
