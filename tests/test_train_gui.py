@@ -114,6 +114,20 @@ def two_adapters(qtbot, panel):
     return panel
 
 
+def test_deleting_an_adapter_asks_first(qtbot, two_adapters, monkeypatch):
+    panel, store = two_adapters, two_adapters.ctx.store
+    panel.adapter_list.setCurrentRow(0)
+    asked = []
+    monkeypatch.setattr(panel, "confirm", lambda title, text: asked.append(title) or False)
+    panel.delete_button.click()
+    assert asked == ["Delete adapter ab-one?"] and store.adapters.get("ab-one") is not None
+    monkeypatch.setattr(panel, "confirm", lambda title, text: True)
+    panel.delete_button.click()
+    assert store.adapters.get("ab-one") is None
+    shown = [panel.adapter_list.item(i).text() for i in range(panel.adapter_list.count())]
+    assert not any(t.startswith("ab-one ") for t in shown) and len(shown) == 3
+
+
 def test_prompts_picked_for_before_after_reach_the_report(qtbot, panel, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 

@@ -40,6 +40,7 @@ from desktop.context import AppContext
 from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.panels.ab_compare import ABDialog
+from desktop.widgets.dialogs import confirm_destructive
 from desktop.widgets.loss_plot import LossPlot
 from engine.errors import USER_ERRORS
 from engine.train.config import PRESETS, TrainConfig
@@ -484,10 +485,24 @@ class TrainingPanel(Retranslates, QWidget):
 
     def delete_selected(self) -> None:
         item = self.adapter_list.currentItem()
-        if item:
-            self.ctx.engine.training.remove_adapter(item.data(Qt.ItemDataRole.UserRole))
-            self.refresh()
-            self.ctx.events.models_changed.emit()
+        if item is None:
+            return
+        name = item.data(Qt.ItemDataRole.UserRole)
+        if not self.confirm(
+            self.tr("Delete adapter {0}?").format(name),
+            self.tr("Its weights, checkpoints and report are deleted from disk."),
+        ):
+            return
+        try:
+            self.ctx.engine.training.remove_adapter(name)
+        except USER_ERRORS as exc:
+            self.ctx.error(str(exc))
+            return
+        self.refresh()
+        self.ctx.events.models_changed.emit()
+
+    def confirm(self, title: str, text: str) -> bool:
+        return confirm_destructive(self, title, text, self.tr("Delete"))
 
     def open_ab(self) -> None:
         """The blind A/B dialog, starting from the selected adapter."""

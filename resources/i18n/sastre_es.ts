@@ -1613,6 +1613,14 @@ Assistant: la respuesta que quieres</translation>
         <translation>Adaptador listo.</translation>
     </message>
     <message>
+        <source>Delete adapter {0}?</source>
+        <translation>¿Eliminar el adaptador {0}?</translation>
+    </message>
+    <message>
+        <source>Its weights, checkpoints and report are deleted from disk.</source>
+        <translation>Sus pesos, puntos de control e informe se borran del disco.</translation>
+    </message>
+    <message>
         <source>ready</source>
         <translation>lista</translation>
     </message>
