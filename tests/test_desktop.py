@@ -271,18 +271,24 @@ def test_markdown_never_loads_remote_resources(qtbot, monkeypatch):
     assert "monospace" in html or "Mono" in html
 
 
+def select_broken_model(window, tiny_model_dir, tmp_path) -> None:
+    """Register a model whose folder is then deleted, and pick it in the chat."""
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_model_dir, broken)
+    window.ctx.engine.models.import_path(broken, name="broken")
+    shutil.rmtree(broken)
+    window.ctx.events.models_changed.emit()
+    window.chat._select_model("broken")
+
+
 def test_engine_failure_shows_an_error_and_the_app_keeps_working(
     qtbot, window, tiny_model_dir, tmp_path, monkeypatch
 ):
-    import shutil
 
     ctx, chat = window.ctx, window.chat
-    broken = tmp_path / "broken"
-    shutil.copytree(tiny_model_dir, broken)
-    ctx.engine.models.import_path(broken, name="broken")
-    shutil.rmtree(broken)
-    ctx.events.models_changed.emit()
-    chat._select_model("broken")
+    select_broken_model(window, tiny_model_dir, tmp_path)
     chat.input.setPlainText("Will this work?")
     chat.send_or_stop()
     with qtbot.waitSignal(chat.job.failed, timeout=WAIT_MS) as failed:
@@ -317,17 +323,11 @@ def test_engine_failure_shows_an_error_and_the_app_keeps_working(
 
 
 def test_a_failed_regenerate_keeps_the_answer(qtbot, window, tiny_model_dir, tmp_path):
-    import shutil
 
     ctx, chat = window.ctx, window.chat
     send_and_wait(qtbot, window, "keep me")
     before = [(m.id, m.content) for m in ctx.store.chats.messages(chat.chat_id)]
-    broken = tmp_path / "broken"
-    shutil.copytree(tiny_model_dir, broken)
-    ctx.engine.models.import_path(broken, name="broken")
-    shutil.rmtree(broken)
-    ctx.events.models_changed.emit()
-    chat._select_model("broken")
+    select_broken_model(window, tiny_model_dir, tmp_path)
     qtbot.mouseClick(chat.assistant_widgets()[-1].regenerate_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(chat.job.failed, timeout=WAIT_MS):
         pass
