@@ -40,18 +40,24 @@ def rank_of(hits, file: str, pages: list[int] | None) -> int | None:
     return None
 
 
+# Table rows: (search mode, RagConfig settings changed for that row).
+ROWS = {
+    "vector": ("vector", {}),
+    "bm25": ("bm25", {}),
+    "hybrid": ("hybrid", {}),
+    "hybrid (rrf)": ("hybrid", {"fusion": "rrf"}),
+    "hybrid (in-memory)": ("hybrid", {"memory_search_above": 0}),
+    "hybrid (pruned keywords)": ("hybrid", {"prune_terms_above": 0}),
+}
+
+
 def evaluate(lib, questions, modes) -> dict:
     rows: dict = {}
     for mode in modes:
-        lib_mode = mode.split(" ")[0]
-        c = lib.config
-        saved = c.memory_search_above, c.prune_terms_above, c.fusion
-        if "rrf" in mode:
-            lib.config.fusion = "rrf"
-        if "in-memory" in mode:
-            lib.config.memory_search_above = 0
-        if "pruned" in mode:
-            lib.config.prune_terms_above = 0
+        lib_mode, changes = ROWS[mode]
+        saved = {k: getattr(lib.config, k) for k in changes}
+        for k, v in changes.items():
+            setattr(lib.config, k, v)
         try:
             for q in questions:
                 if not q["file"]:
@@ -67,7 +73,8 @@ def evaluate(lib, questions, modes) -> dict:
                         cell["hit"] += r is not None
                         cell["rr"] += 1.0 / r if r else 0.0
         finally:
-            c.memory_search_above, c.prune_terms_above, c.fusion = saved
+            for k, v in saved.items():
+                setattr(lib.config, k, v)
     return rows
 
 
@@ -140,8 +147,7 @@ def main() -> int:
         return 1
     col = lib.collection("eval")
     questions = load_questions()
-    modes = ["vector", "bm25", "hybrid", "hybrid (rrf)", "hybrid (in-memory)",
-             "hybrid (pruned keywords)"]  # fmt: skip
+    modes = list(ROWS)
     rows = evaluate(lib, questions, modes)
     g = gate(lib, questions)
     n_en = sum(1 for q in questions if q["file"] and q["lang"] == "en")
