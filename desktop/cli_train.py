@@ -219,13 +219,12 @@ class _PauseControl:
         self.hint = "press Enter" if sys.stdin.isatty() else f"kill -USR1 {os.getpid()}"
 
     def toggle(self, *_args) -> None:
-        hint = self.hint
         if self.pause.is_set():
             self.pause.clear()
             self.bar.line("Continuing.", final=True)
         else:
             self.pause.set()
-            self.bar.line(f"Paused after this step: {hint} to continue; Ctrl-C stops "
+            self.bar.line(f"Paused after this step: {self.hint} to continue; Ctrl-C stops "
                           "(resume later with --resume).", final=True)  # fmt: skip
 
     def __enter__(self):

@@ -65,12 +65,9 @@ class MemoryVectors:
         top = top[np.argsort(-sims[top], kind="stable")]
         return [(int(ids[i]), float(1.0 - sims[i])) for i in top]
 
-    def drop(self, collection_id: int | None = None) -> None:
+    def drop(self, collection_id: int) -> None:
         with self._lock:
-            if collection_id is None:
-                self._copies.clear()
-            else:
-                self._copies.pop(collection_id, None)
+            self._copies.pop(collection_id, None)
 
 
 def search(
