@@ -60,8 +60,8 @@ class TrainingPanel(Retranslates, QWidget):
         split.addWidget(self._adapters_box())
         split.setSizes([300, 420, 300])
         ctx.events.models_changed.connect(self.refresh)
-        self.retranslate()
-        self._set_running(False)  # also fills the lists
+        self._set_buttons(running=False)
+        self.retranslate()  # also fills the lists
 
     # -- layout -------------------------------------------------------------------
     def _dataset_box(self) -> QWidget:
@@ -430,11 +430,14 @@ class TrainingPanel(Retranslates, QWidget):
         if self.job is not None:
             self.job.cancel()
 
-    def _set_running(self, running: bool) -> None:
+    def _set_buttons(self, running: bool) -> None:
         for b in (self.start_button, self.resume_button):
             b.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
+
+    def _set_running(self, running: bool) -> None:
+        self._set_buttons(running)
         if not running:
             self.pause_button.setChecked(False)
             self.job = None
