@@ -1,10 +1,11 @@
-"""Retrieval quality on bench/rag_eval: recall@5 and MRR@5 for vector-only, BM25-only and
+"""Retrieval quality on bench/rag_eval (easy) or bench/rag_hard (hard): recall@5 and MRR@5 for vector-only, BM25-only and
 hybrid search (file level; file + page for PDF questions), English and Spanish questions,
 plus how often `ask` refuses questions the documents cannot answer.
 
     python bench/rag_quality.py                 # index into a temporary folder, report
     python bench/rag_quality.py --data-dir D    # reuse (or create) an index in D
     python bench/rag_quality.py --write         # also update BENCHMARKS.md (## Retrieval)
+    python bench/rag_quality.py --set hard      # the hard set (near-identical release notes)
 """
 
 from __future__ import annotations
@@ -23,21 +24,34 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).
 
 from rag_common import machine, write_subsection  # noqa: E402
 
-EVAL = Path(__file__).resolve().parent / "rag_eval"
+SETS = {
+    "easy": Path(__file__).resolve().parent / "rag_eval",
+    "hard": Path(__file__).resolve().parent / "rag_hard",
+}
+EVAL = SETS["easy"]
 K = 5
 
 
-def load_questions() -> list[dict]:
-    return [
-        json.loads(line) for line in (EVAL / "questions.jsonl").read_text().splitlines() if line
-    ]
+def load_questions(folder: Path = EVAL) -> list[dict]:
+    lines = (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line]
 
 
-def rank_of(hits, file: str, pages: list[int] | None) -> int | None:
+def rank_of(hits, file: str, pages: list[int] | None, docs: Path | None = None) -> int | None:
+    """1-based rank of the first hit in `file` (a path under docs; the easy set gives
+    a bare name) and, when pages are given, on one of them."""
     for i, h in enumerate(hits, 1):
-        if os.path.basename(h.path) == file and (pages is None or h.page in pages):
+        name = Path(os.path.relpath(h.path, docs)).as_posix() if docs else os.path.basename(h.path)
+        if name == file and (pages is None or h.page in pages):
             return i
     return None
+
+
+def group(q: dict) -> str:
+    """'en', 'es' (same-language questions) or 'es>en' / 'en>es' (question over documents
+    in the other language; hard set: the Spanish documents live under es-*)."""
+    doc_lang = "es" if q["file"].startswith("es-") else "en"
+    return q["lang"] if q["lang"] == doc_lang or "/" not in q["file"] else f"{q['lang']}>{doc_lang}"
 
 
 # Table rows: (search mode, RagConfig settings changed for that row).
@@ -46,12 +60,14 @@ ROWS = {
     "bm25": ("bm25", {}),
     "hybrid": ("hybrid", {}),
     "hybrid (rrf)": ("hybrid", {"fusion": "rrf"}),
+    "hybrid (no per-file cap)": ("hybrid", {"max_per_file": 0}),
+    "hybrid (1 chunk per file)": ("hybrid", {"max_per_file": 1}),
     "hybrid (in-memory)": ("hybrid", {"memory_search_above": 0}),
     "hybrid (pruned keywords)": ("hybrid", {"prune_terms_above": 0}),
 }
 
 
-def evaluate(lib, questions, modes) -> dict:
+def evaluate(lib, questions, modes, docs: Path | None = None) -> dict:
     rows: dict = {}
     for mode in modes:
         lib_mode, changes = ROWS[mode]
@@ -66,8 +82,8 @@ def evaluate(lib, questions, modes) -> dict:
                 for level, pages in (("file", None), ("page", q.get("pages"))):
                     if level == "page" and not pages:
                         continue
-                    r = rank_of(hits, q["file"], pages)
-                    for lang in ("all", q["lang"]):
+                    r = rank_of(hits, q["file"], pages, docs)
+                    for lang in ("all", group(q)):
                         cell = rows.setdefault((mode, level, lang), {"n": 0, "hit": 0, "rr": 0.0})
                         cell["n"] += 1
                         cell["hit"] += r is not None
@@ -94,8 +110,12 @@ def gate(lib, questions) -> dict:
 def margins(rows) -> str:
     """Hybrid minus the better of vector and BM25 alone, per metric."""
     parts = []
-    for level, what, label in (("file", "hit", "file recall@5"), ("file", "rr", "file MRR@5"),
-                               ("page", "hit", "PDF page recall@5"), ("page", "rr", "PDF page MRR@5")):  # fmt: skip
+    for level, what, label in (
+        ("file", "hit", "file recall@5"),
+        ("file", "rr", "file MRR@5"),
+        ("page", "hit", "PDF page recall@5"),
+        ("page", "rr", "PDF page MRR@5"),
+    ):
 
         def v(mode, level=level, what=what):
             c = rows[(mode, level, "all")]
@@ -105,12 +125,19 @@ def margins(rows) -> str:
     return "Hybrid minus the better single retriever: " + ", ".join(parts) + "."
 
 
+GROUPS = {"en": "EN", "es": "ES", "es>en": "ES over EN docs", "en>es": "EN over ES docs"}
+
+
 def table(rows, modes) -> str:
-    lines = [
-        "| retriever | file recall@5 | file MRR@5 | PDF file+page recall@5 | PDF file+page MRR@5 "
-        "| EN file recall@5 | ES file recall@5 |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    groups = [g for g in GROUPS if any((m, "file", g) in rows for m in modes)]
+    head = [
+        "retriever",
+        "file recall@5",
+        "file MRR@5",
+        "PDF file+page recall@5",
+        "PDF file+page MRR@5",
+    ] + [f"{GROUPS[g]} file recall@5" for g in groups]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
 
     def cell(mode, level, lang, what):
         c = rows.get((mode, level, lang))
@@ -119,64 +146,99 @@ def table(rows, modes) -> str:
         return f"{(c['hit'] if what == 'r' else c['rr']) / c['n']:.3f}"
 
     for m in modes:
-        lines.append(
-            f"| {m} | {cell(m, 'file', 'all', 'r')} | {cell(m, 'file', 'all', 'm')} | "
-            f"{cell(m, 'page', 'all', 'r')} | {cell(m, 'page', 'all', 'm')} | "
-            f"{cell(m, 'file', 'en', 'r')} | {cell(m, 'file', 'es', 'r')} |"
-        )
+        cells = [
+            m,
+            cell(m, "file", "all", "r"),
+            cell(m, "file", "all", "m"),
+            cell(m, "page", "all", "r"),
+            cell(m, "page", "all", "m"),
+        ]
+        cells += [cell(m, "file", g, "r") for g in groups]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def counts(questions) -> str:
+    n = {}
+    for q in questions:
+        if q["file"]:
+            n[group(q)] = n.get(group(q), 0) + 1
+    parts = [f"{v} {GROUPS[g]}" for g, v in n.items()]
+    return ", ".join(parts) + " questions with a known answer file"
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--set", choices=tuple(SETS), default="easy", help="Which evaluation set.")
     ap.add_argument("--data-dir", help="Index here (kept); default: a temporary folder.")
+    ap.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="RagConfig settings for the whole run (e.g. embedding_model=...).",
+    )
+    ap.add_argument("--json", help="Also write the raw cells to this file.")
     ap.add_argument("--write", action="store_true", help="Update BENCHMARKS.md.")
+    ap.add_argument("--modes", help="Comma-separated table rows to run (default: all).")
     args = ap.parse_args()
 
     from engine.rag import Library
+    from engine.rag.config import RagConfig
     from store import Store
 
+    folder = SETS[args.set]
     data = Path(args.data_dir) if args.data_dir else Path(tempfile.mkdtemp(prefix="sastre-eval-"))
     store = Store.open(data)
-    lib = Library(store, data)
+    cfg = RagConfig.from_dict(
+        {
+            k: json.loads(v) if v[:1] in "0123456789-[{tf" else v
+            for k, v in (c.split("=", 1) for c in args.config)
+        }
+    )
+    lib = Library(store, data, config=cfg)
     t0 = time.perf_counter()
-    report = lib.index([EVAL / "docs"], "eval")
+    report = lib.index([folder / "docs"], "eval")
     index_s = time.perf_counter() - t0
     if not report.ok:
         print(json.dumps(report.to_dict(), indent=1), file=sys.stderr)
         return 1
     col = lib.collection("eval")
-    questions = load_questions()
-    modes = list(ROWS)
-    rows = evaluate(lib, questions, modes)
+    questions = load_questions(folder)
+    modes = args.modes.split(",") if args.modes else list(ROWS)
+    rows = evaluate(lib, questions, modes, folder / "docs" if args.set == "hard" else None)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"|".join(k): v for k, v in rows.items()}))
+    if args.modes:  # a quick look: no gate, no report
+        print(table(rows, modes))
+        return 0
     g = gate(lib, questions)
-    n_en = sum(1 for q in questions if q["file"] and q["lang"] == "en")
-    n_es = sum(1 for q in questions if q["file"] and q["lang"] == "es")
     n_pdf = sum(1 for q in questions if q["file"] and q.get("pages"))
-    body = f"""Evaluation set `bench/rag_eval/` ({col.documents} documents, {col.chunks} chunks of
-≤{col.chunk_tokens} tokens; {n_en} English and {n_es} Spanish questions with a known answer
-file, {n_pdf} of them on PDFs with the answer page; {g["unanswerable"]} questions the documents
-cannot answer). Embedding model: {col.embedding_model}. Hybrid search fuses the two
-candidate lists (50 each) by `fusion = {lib.config.fusion}`; "hybrid (rrf)" fuses them by
-reciprocal rank (k = {lib.config.rrf_k}) instead. The last two rows are what
-large collections do: "in-memory" searches an in-memory copy of the vectors (above
-`memory_search_above` chunks; it must equal "hybrid"), "pruned keywords" leaves out query
-words and word prefixes found in over 5% of chunks (above `prune_terms_above` chunks; forced
-on here to show what it costs in quality).
+    unanswerable = (
+        f"; {g['unanswerable']} questions the documents cannot answer" if g["unanswerable"] else ""
+    )
+    body = f"""Evaluation set `bench/{folder.name}/` ({col.documents} documents, {col.chunks} chunks of
+≤{col.chunk_tokens} tokens; {counts(questions)}, {n_pdf} of them on PDFs with the answer
+page{unanswerable}). Embedding model: {col.embedding_model}. Hybrid search fuses the two
+candidate lists ({lib.config.candidates} each) by `fusion = {lib.config.fusion}`; "hybrid (rrf)"
+fuses them by reciprocal rank (k = {lib.config.rrf_k}) instead. "in-memory" searches an
+in-memory copy of the vectors (what collections above `memory_search_above` chunks do; it
+must equal "hybrid"), "pruned keywords" leaves out query words and word prefixes found in
+over 5% of chunks (above `prune_terms_above` chunks; forced on here to show what it costs).
 
 {table(rows, modes)}
 
 {margins(rows)}
 
 `ask` relevance gate (answer only when the best source is similar enough or shares most
-query words): {g["answerable_kept"]}/{g["answerable"]} answerable questions answered,
-{g["unanswerable_refused"]}/{g["unanswerable"]} unanswerable ones refused.
+query words): {g["answerable_kept"]}/{g["answerable"]} answerable questions answered{f", {g['unanswerable_refused']}/{g['unanswerable']} unanswerable ones refused" if g["unanswerable"] else ""}.
 
 Machine: {machine()}.{"" if report.count("unchanged") else f" Indexing the set took {index_s:.0f} s."}
-Reproduce: `python bench/rag_quality.py --write`."""
+Reproduce: `python bench/rag_quality.py --set {args.set} --write`."""
     print(body)
     if args.write:
-        write_subsection("Retrieval quality", body)
+        title = "Retrieval quality" if args.set == "easy" else "Retrieval quality, hard set"
+        write_subsection(title, body)
     store.close()
     return 0
 

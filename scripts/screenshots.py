@@ -100,7 +100,7 @@ def build_engine(data_dir: Path, staged: bool):
     eng = Engine(data_dir)
     if staged:
         from engine.rag import Library, RagConfig
-        from engine.rag.embed import HashEmbedder
+        from tests.fakes import HashEmbedder
 
         eng._library = Library(
             eng.store,

@@ -7,7 +7,6 @@ sqlean.py is a drop-in sqlite3 that can load extensions on every platform
 from __future__ import annotations
 
 import json
-import struct
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,11 +22,6 @@ DB_FILENAME = "sastre.db"
 
 Row = sqlite3.Row
 IntegrityError = sqlite3.IntegrityError
-
-
-def serialize_f32(vector: Sequence[float]) -> bytes:
-    """sqlite-vec's float32 blob format."""
-    return struct.pack(f"{len(vector)}f", *vector)
 
 
 def _explain(path: Path, exc: Exception) -> StoreError:

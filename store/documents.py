@@ -17,9 +17,11 @@ import numpy as np
 
 from store.db import Database
 from store.migrations import now
+from store.vectors import blob_vector, create_vec_table, vector_blob
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 _BUMP = "UPDATE collections SET updated_at = ?, revision = revision + 1 WHERE id = ?"
+_CHUNK_COLS = "c.id, c.document_id, d.path, d.title, c.seq, c.text, c.page, c.heading, c.context"
 FTS_PREFIX = 5  # indexed prefix length: queries add "xxxxx"* terms (engine.rag.lang.fts_match)
 
 
@@ -36,6 +38,7 @@ class Collection:
     created_at: str
     updated_at: str
     revision: int = 0  # bumped when its vectors change
+    chunk_format: int = 1  # how its files were chunked (engine.rag.chunk.CHUNK_FORMAT)
     documents: int = 0  # indexed documents
     chunks: int = 0
     size_bytes: int = 0  # of the indexed files
@@ -82,6 +85,7 @@ class NewChunk:
     start_char: int | None
     end_char: int | None
     token_count: int
+    context: str | None = None  # context header, embedded and keyword-indexed with the text
 
 
 @dataclass
@@ -96,6 +100,7 @@ class ChunkRow:
     text: str
     page: int | None
     heading: str | None
+    context: str | None = None
 
 
 @dataclass
@@ -117,13 +122,6 @@ def _vec_table(collection_id: int, generation: int) -> str:
     return f"chunks_vec_{int(collection_id)}_{int(generation)}"
 
 
-def _create_vec_table(conn, name: str, dimension: int) -> None:
-    conn.execute(
-        f"CREATE VIRTUAL TABLE {name} USING vec0("
-        f"embedding float[{int(dimension)}] distance_metric=cosine)"
-    )
-
-
 class DocumentRepo:
     def __init__(self, db: Database):
         self.db = db
@@ -136,18 +134,28 @@ class DocumentRepo:
         dimension: int,
         chunk_tokens: int,
         chunk_overlap: int,
+        chunk_format: int = 1,
     ) -> Collection:
         ts = now()
         with self.db.tx() as c:
             cur = c.execute(
                 "INSERT INTO collections(name, embedding_model, dimension, chunk_tokens,"
-                " chunk_overlap, vec_table, fts_table, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, '', '', ?, ?)",
-                (name, embedding_model, dimension, chunk_tokens, chunk_overlap, ts, ts),
+                " chunk_overlap, chunk_format, vec_table, fts_table, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, '', '', ?, ?)",
+                (
+                    name,
+                    embedding_model,
+                    dimension,
+                    chunk_tokens,
+                    chunk_overlap,
+                    chunk_format,
+                    ts,
+                    ts,
+                ),
             )
             cid = cur.lastrowid
             vec, fts = _vec_table(cid, 0), f"chunks_fts_{int(cid)}"
-            _create_vec_table(c, vec, dimension)
+            create_vec_table(c, vec, dimension)
             c.execute(
                 f"CREATE VIRTUAL TABLE {fts} USING fts5(text, heading, title, content='',"
                 f" contentless_delete=1, tokenize='{FTS_TOKENIZER}', prefix='{FTS_PREFIX}')"
@@ -206,6 +214,13 @@ class DocumentRepo:
             c.execute(f"DROP TABLE IF EXISTS {col.fts_table}")
             c.execute("DELETE FROM collections WHERE id = ?", (col.id,))
         return True
+
+    def set_chunk_format(self, col: Collection, chunk_format: int) -> None:
+        with self.db.tx() as c:
+            c.execute(
+                "UPDATE collections SET chunk_format = ? WHERE id = ?", (chunk_format, col.id)
+            )
+        col.chunk_format = chunk_format
 
     def add_root(self, collection_id: int, path: str) -> None:
         with self.db.tx() as c:
@@ -311,18 +326,28 @@ class DocumentRepo:
             ids = range(first, first + len(chunks))
             c.executemany(
                 "INSERT INTO chunks(id, document_id, seq, text, page, heading, start_char,"
-                " end_char, token_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " end_char, token_count, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (i, doc_id, ch.seq, ch.text, ch.page, ch.heading, ch.start_char,
-                     ch.end_char, ch.token_count)
+                    (
+                        i,
+                        doc_id,
+                        ch.seq,
+                        ch.text,
+                        ch.page,
+                        ch.heading,
+                        ch.start_char,
+                        ch.end_char,
+                        ch.token_count,
+                        ch.context,
+                    )
                     for i, ch in zip(ids, chunks, strict=True)
                 ],
-            )  # fmt: skip
+            )
             self._insert_vectors(c, col.vec_table, col.dimension, ids, vectors)
-            c.executemany(
+            c.executemany(  # the title column holds the chunk's context header
                 f"INSERT INTO {col.fts_table}(rowid, text, heading, title) VALUES (?, ?, ?, ?)",
                 [
-                    (i, ch.text, ch.heading or "", title or "")
+                    (i, ch.text, ch.heading or "", ch.context or title or "")
                     for i, ch in zip(ids, chunks, strict=True)
                 ],
             )
@@ -333,7 +358,7 @@ class DocumentRepo:
     def _insert_vectors(c, table: str, dimension: int, ids, vectors: np.ndarray) -> None:
         c.executemany(
             f"INSERT INTO {table}(rowid, embedding) VALUES (?, ?)",
-            [(i, v.tobytes()) for i, v in zip(ids, vectors, strict=True)],
+            [(i, vector_blob(v)) for i, v in zip(ids, vectors, strict=True)],
         )
 
     def mark_document(
@@ -393,7 +418,7 @@ class DocumentRepo:
     # -- retrieval ---------------------------------------------------------------
     def knn(self, col: Collection, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
         """(chunk id, cosine distance) of the k nearest chunks, by sqlite-vec."""
-        q = np.ascontiguousarray(vector, dtype=np.float32).tobytes()
+        q = vector_blob(vector)
         rows = self.db.query(
             f"SELECT rowid, distance FROM {col.vec_table} WHERE embedding MATCH ? AND k = ?",
             (q, k),
@@ -449,18 +474,28 @@ class DocumentRepo:
             return {}
         marks = ", ".join("?" * len(ids))
         rows = self.db.query(
-            "SELECT c.id, c.document_id, d.path, d.title, c.seq, c.text, c.page, c.heading"
-            f" FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN ({marks})",
+            f"SELECT {_CHUNK_COLS} FROM chunks c JOIN documents d ON d.id = c.document_id"
+            f" WHERE c.id IN ({marks})",
             tuple(ids),
         )
         return {r[0]: ChunkRow(*tuple(r)) for r in rows}
+
+    def chunk_documents(self, ids: Sequence[int]) -> dict[int, int]:
+        """The document id of each chunk id."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        rows = self.db.query(
+            f"SELECT id, document_id FROM chunks WHERE id IN ({marks})", tuple(ids)
+        )
+        return {int(r[0]): int(r[1]) for r in rows}
 
     def vectors(self, col: Collection, ids: Sequence[int]) -> dict[int, np.ndarray]:
         out = {}
         for i in ids:  # one point lookup each: vec0 answers `rowid IN (...)` with a full scan
             row = self.db.one(f"SELECT embedding FROM {col.vec_table} WHERE rowid = ?", (i,))
             if row is not None:
-                out[int(i)] = np.frombuffer(row[0], dtype=np.float32)
+                out[int(i)] = blob_vector(row[0])
         return out
 
     # -- re-embedding --------------------------------------------------------------
@@ -468,8 +503,7 @@ class DocumentRepo:
         last = 0
         while True:
             rows = self.db.query(
-                "SELECT c.id, c.document_id, d.path, d.title, c.seq, c.text, c.page, c.heading"
-                " FROM chunks c JOIN documents d ON d.id = c.document_id"
+                f"SELECT {_CHUNK_COLS} FROM chunks c JOIN documents d ON d.id = c.document_id"
                 " WHERE d.collection_id = ? AND c.id > ? ORDER BY c.id LIMIT ?",
                 (collection_id, last, batch),
             )
@@ -484,7 +518,7 @@ class DocumentRepo:
         name = _vec_table(col.id, generation)
         with self.db.tx() as c:
             c.execute(f"DROP TABLE IF EXISTS {name}")
-            _create_vec_table(c, name, dimension)
+            create_vec_table(c, name, dimension)
         return name
 
     def add_vectors(self, table: str, dimension: int, ids: Sequence[int], vectors) -> None:

@@ -11,9 +11,10 @@ import zlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from store.db import Database, dumps, loads, serialize_f32
+from store.db import Database, dumps, loads
 from store.errors import StoreError
 from store.migrations import now
+from store.vectors import create_vec_table, vector_blob
 
 
 @dataclass
@@ -158,10 +159,7 @@ class FeedbackRepo:
         with self.db.tx() as c:
             if meta:
                 c.execute(f"DROP TABLE IF EXISTS {meta['table']}")
-            c.execute(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING vec0("
-                f"embedding float[{int(dimension)}] distance_metric=cosine)"
-            )
+            create_vec_table(c, table, dimension, if_not_exists=True)
             c.execute(
                 "INSERT INTO settings(key, value) VALUES ('feedback_vectors', ?)"
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -186,7 +184,7 @@ class FeedbackRepo:
             for fid, vec in items:
                 c.execute(
                     f"INSERT OR REPLACE INTO {table}(rowid, embedding) VALUES (?, ?)",
-                    (fid, serialize_f32(vec)),
+                    (fid, vector_blob(vec)),
                 )
 
     def similar(self, table: str, vector: list[float], k: int = 8) -> list[tuple[Feedback, float]]:
@@ -195,7 +193,7 @@ class FeedbackRepo:
             f"WITH knn AS (SELECT rowid, distance FROM {table} WHERE embedding MATCH ? AND k = ?)"
             " SELECT f.*, knn.distance AS _distance FROM knn JOIN feedback f ON f.id = knn.rowid"
             " ORDER BY knn.distance, f.id",
-            (serialize_f32(vector), k),
+            (vector_blob(vector), k),
         )
         out = []
         for r in rows:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 
 from store.errors import StoreError
+from store.vectors import create_vec_table
 
 
 def m0001_core(conn) -> None:
@@ -238,13 +239,19 @@ def m_vector_revision(conn) -> None:
     for cid, old, dim in rows:
         gen = int(old.rsplit("_", 1)[1]) + 1
         new = f"chunks_vec_{int(cid)}_{gen}"
-        conn.execute(
-            f"CREATE VIRTUAL TABLE {new} USING vec0("
-            f"embedding float[{int(dim)}] distance_metric=cosine)"
-        )
+        create_vec_table(conn, new, dim)
         conn.execute(f"INSERT INTO {new}(rowid, embedding) SELECT rowid, embedding FROM {old}")
         conn.execute(f"DROP TABLE {old}")
         conn.execute("UPDATE collections SET vec_table = ? WHERE id = ?", (new, cid))
+
+
+def m_retrieval(conn) -> None:
+    # Chunks carry a context header (title, first line, file name, page) that is embedded
+    # and keyword-indexed with them. A collection records the chunk format it was built
+    # with: one built before headers (format 1) re-parses every file on its next
+    # indexing run, even unchanged ones, and then records the current format.
+    conn.execute("ALTER TABLE chunks ADD COLUMN context TEXT")
+    conn.execute("ALTER TABLE collections ADD COLUMN chunk_format INTEGER NOT NULL DEFAULT 1")
 
 
 MIGRATIONS: list[tuple[str, Callable]] = [
@@ -254,6 +261,7 @@ MIGRATIONS: list[tuple[str, Callable]] = [
     ("0100_personalization", m_personalization),
     ("0200_training", m_training),
     ("0300_vector_revision", m_vector_revision),
+    ("0600_retrieval", m_retrieval),
 ]
 
 

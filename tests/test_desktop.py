@@ -27,7 +27,7 @@ def make_window(qtbot, tiny_engine):
     from desktop.context import ui_settings
 
     tiny_engine.store.settings.set("generation", {"max_tokens": 16, "temperature": 0.0})
-    from engine.rag.embed import HashEmbedder
+    from tests.fakes import HashEmbedder
 
     tiny_engine.chat.embedder = lambda: HashEmbedder(64)  # feedback examples, without torch
     ui = ui_settings(tiny_engine.data_dir)
@@ -472,7 +472,7 @@ def test_unexpected_errors_show_a_dialog_and_are_logged(qtbot, window, tmp_path,
 @pytest.fixture
 def library_engine(tiny_engine):
     from engine.rag import Library, RagConfig
-    from engine.rag.embed import HashEmbedder
+    from tests.fakes import HashEmbedder
 
     cfg = RagConfig(workers=1, parse_timeout_s=30.0, min_similarity=-1.0)
     tiny_engine._library = Library(
@@ -588,7 +588,7 @@ def test_first_run_prepares_the_model_and_offers_the_sample(qtbot, engine, make_
     from desktop.app import needs_embedded_model, prepare_embedded
     from engine.models import EMBEDDED_NAME
     from engine.rag import Library, RagConfig
-    from engine.rag.embed import HashEmbedder
+    from tests.fakes import HashEmbedder
 
     engine._library = Library(
         engine.store, engine.data_dir, config=RagConfig(workers=1, min_similarity=-1.0),

@@ -19,7 +19,7 @@ from engine.personalize import (
     similar_feedback,
     split_reasoning,
 )
-from engine.rag.embed import HashEmbedder
+from tests.fakes import HashEmbedder
 from store import Store
 from store.chats import Message
 from store.errors import StoreError

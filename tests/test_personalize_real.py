@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.rag.embed import HashEmbedder
+from tests.fakes import HashEmbedder
 
 pytestmark = pytest.mark.slow
 

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from engine.rag import Library, RagConfig
-from engine.rag.embed import HashEmbedder
+from tests.fakes import HashEmbedder
 from engine.rag.errors import (
     CollectionNotFoundError,
     EmbeddingModelMismatchError,

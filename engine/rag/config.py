@@ -26,6 +26,14 @@ class RagConfig(Settings):
     chunk_overlap: int = opt(
         32, "Tokens repeated from the end of one chunk at the start of the next.", min=0, max=1024
     )
+    unit_tokens: int = opt(
+        192,
+        "List-like documents (release notes, changelogs, minutes, FAQs): each list item or "
+        "paragraph is its own chunk, and neighbours merge while together they stay within "
+        "this many tokens (at most chunk_tokens; 0: cut them into windows like other documents).",
+        min=0,
+        max=8192,
+    )
     workers: int = opt(
         0, "Parser processes (0: one per CPU core beyond the first, at most 4).", min=0, max=64
     )
@@ -76,5 +84,12 @@ class RagConfig(Settings):
         "documents do not contain the answer, without calling the model.",
         min=-1.0,
         max=1.0,
+    )
+    max_per_file: int = opt(
+        2,
+        "At most this many chunks of one file in a search's results (0: no limit), so that "
+        "one file cannot fill the list; its further chunks make room for other files.",
+        min=0,
+        max=100,
     )
     max_sources: int = opt(4, "Sources given to the model for one answer.", min=1, max=20)

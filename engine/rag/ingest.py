@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.errors import SastreError
+from engine.rag.chunk import CHUNK_FORMAT
 from engine.rag.config import RagConfig
 from engine.rag.embed import Embedder
 from engine.rag.errors import EmbeddingModelMismatchError, IndexPathError
@@ -146,8 +147,9 @@ def under(path: str, folder: str) -> bool:
 
 
 def embed_text(title: str | None, chunk: Chunk) -> str:
-    """What the embedding model sees: where the chunk is, then the chunk."""
-    head = " — ".join(x for x in (title, chunk.heading) if x)
+    """What the embedding model sees: where the chunk is (its context header, or for a
+    chunk stored before headers existed, the document's title), then the chunk."""
+    head = " — ".join(x for x in (chunk.context or title, chunk.heading) if x)
     return f"{head}\n{chunk.text}" if head else chunk.text
 
 
@@ -220,7 +222,12 @@ class Indexer:
                     f"({emb.max_tokens} tokens); set chunk_tokens to {emb.max_tokens - 16} or less."
                 )
             self.col = self.docs.create_collection(
-                self.name, emb.model_id, emb.dimension, tokens, self.config.chunk_overlap
+                self.name,
+                emb.model_id,
+                emb.dimension,
+                tokens,
+                self.config.chunk_overlap,
+                CHUNK_FORMAT,
             )
         return self.col
 
@@ -250,12 +257,16 @@ class Indexer:
         report.files.extend(found.outcomes)
         prog.skipped = len(found.outcomes)
         jobs: list[ParseJob] = []
+        # A collection chunked by an older Sastre re-parses every file once (see
+        # store.migrations.m_retrieval): its stored chunks lack context headers.
+        stale = self.col is not None and self.col.chunk_format < CHUNK_FORMAT
         for f in found.files:
             st = states.get(f.path)
-            if st and (st.size, st.mtime_ns) == (f.size, f.mtime_ns) and st.status != "failed":
+            same = st and (st.size, st.mtime_ns) == (f.size, f.mtime_ns)
+            if same and st.status != "failed" and not stale:
                 report.files.append(FileOutcome(f.path, "unchanged"))
                 continue
-            known = st.content_hash if st and st.status != "failed" else None
+            known = st.content_hash if st and st.status != "failed" and not stale else None
             jobs.append(ParseJob(f.path, f.format, f.size, f.mtime_ns, known))
         prog.unchanged = report.count("unchanged")
         prog.files_total = len(jobs)
@@ -268,6 +279,14 @@ class Indexer:
             if self.col is not None:
                 for root in found.folders + found.explicit:
                     self.docs.add_root(self.col.id, root)
+            if (
+                stale
+                and report.ok
+                and set(states)
+                <= {f.path for f in found.files}
+                | {f.path for f in report.files if f.status == "removed"}
+            ):
+                self.docs.set_chunk_format(self.col, CHUNK_FORMAT)
         report.cancelled = cancel.is_set()
         report.elapsed_s = time.monotonic() - t0
         prog.phase = "done"
@@ -303,6 +322,7 @@ class Indexer:
             max_bytes=int(self.config.max_file_mb * 1e6),
             memory_mb=self.config.parse_memory_mb,
             parse_fn=self.parse_fn,
+            unit_tokens=self.config.unit_tokens,
         )
 
     def _index_jobs(self, jobs, report, prog, notify, cancel, pause) -> None:
@@ -411,10 +431,15 @@ class Indexer:
             return self._finish(res, "unchanged", report, prog)
         if res.status in ("skipped", "failed"):
             self.docs.mark_document(
-                col, res.job.path, status=res.status, error=res.reason or "unknown error",
-                size=res.size or res.job.size, mtime_ns=res.mtime_ns or res.job.mtime_ns,
-                content_hash=res.content_hash, format=res.job.format,
-            )  # fmt: skip
+                col,
+                res.job.path,
+                status=res.status,
+                error=res.reason or "unknown error",
+                size=res.size or res.job.size,
+                mtime_ns=res.mtime_ns or res.job.mtime_ns,
+                content_hash=res.content_hash,
+                format=res.job.format,
+            )
             return self._finish(res, res.status, report, prog, res.reason)
         pending.append(_Pending(res, [None] * len(res.chunks)))
         return 0
@@ -443,16 +468,25 @@ class Indexer:
         if (st.st_size, st.st_mtime_ns) != (res.size, res.mtime_ns):
             return self._retry(res, pool, report, prog)
         chunks = [
-            NewChunk(c.seq, c.text, c.page, c.heading, c.start_char, c.end_char, c.token_count)
+            NewChunk(
+                c.seq, c.text, c.page, c.heading, c.start_char, c.end_char, c.token_count, c.context
+            )
             for c in res.chunks
         ]
         dim = self.col.dimension
         vectors = np.stack(p.vectors) if p.vectors else np.zeros((0, dim), np.float32)
         self.docs.write_document(
-            self.col, res.job.path, format=res.job.format, title=res.title, size=res.size,
-            mtime_ns=res.mtime_ns, content_hash=res.content_hash, pages=res.pages,
-            chunks=chunks, vectors=vectors,
-        )  # fmt: skip
+            self.col,
+            res.job.path,
+            format=res.job.format,
+            title=res.title,
+            size=res.size,
+            mtime_ns=res.mtime_ns,
+            content_hash=res.content_hash,
+            pages=res.pages,
+            chunks=chunks,
+            vectors=vectors,
+        )
         prog.chunks_done += len(chunks)
         return self._finish(res, "indexed", report, prog, chunks=len(chunks))
 

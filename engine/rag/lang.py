@@ -81,6 +81,22 @@ def has_prefix_term(term: str, prefix_len: int = PREFIX_LEN) -> bool:
     return bool(prefix_len) and len(term) > prefix_len + 2 and not term.isdigit()
 
 
+# A version, date or code: alphanumeric parts joined by . - + ~ : / (7.88.1-10+deb12u8,
+# 2023c-4, 2025-03-19, CVE-2024-9681), with a digit somewhere.
+_IDENT = re.compile(r"(?<![\w.])(?=[\w.+~:/-]*\d)\w+(?:[.+~:/-]\w+)+", re.UNICODE)
+
+
+def identifiers(text: str) -> list[str]:
+    """Version-like identifiers of a query, as FTS5 phrases of their parts ("2 4 0 1"): as a
+    phrase, 2.4.0-1 matches that version only, while its digits one by one match any."""
+    out = []
+    for m in _IDENT.finditer(text):
+        parts = words(m.group())
+        if len(parts) > 1:
+            out.append(" ".join(parts))
+    return list(dict.fromkeys(out))
+
+
 def fts_match(
     text: str, prefix_len: int = PREFIX_LEN, drop: frozenset[str] = frozenset()
 ) -> str | None:
@@ -88,11 +104,12 @@ def fts_match(
     from the user gets through), plus a prefix term for long words so that related
     forms and Spanish/English cognates meet (configuración / configuration).
     Terms in `drop` (too common to matter, in a large collection) are left out, and so are
-    prefixes given there as "confi*"."""
+    prefixes given there as "confi*". Version-like identifiers are added as phrases."""
     terms = [t for t in query_terms(text) if t not in drop] or query_terms(text)
-    if not terms:
+    phrases = identifiers(text)
+    if not terms and not phrases:
         return None
-    parts = []
+    parts = [f'"{p}"' for p in phrases]
     for t in terms:
         parts.append(f'"{t}"')
         if has_prefix_term(t, prefix_len) and f"{t[: prefix_len + 1]}*" not in drop:

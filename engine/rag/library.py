@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from engine.rag.config import RagConfig
-from engine.rag.embed import Embedder, SentenceTransformerEmbedder, resolve_model
+from engine.rag.embed import Embedder, make_embedder, resolve_model
 from engine.rag.errors import (
     CollectionNotFoundError,
     DocumentNotFoundError,
@@ -47,7 +47,7 @@ class Library:
         self.data_dir = Path(data_dir)
         self.config = config or RagConfig.from_dict(store.settings.get("rag", {}))
         self._factory = embedder_factory or (
-            lambda name: SentenceTransformerEmbedder(name, batch_size=self.config.embed_batch)
+            lambda name: make_embedder(name, batch_size=self.config.embed_batch)
         )
         self._embedders: dict[str, Embedder] = {}
         from engine.rag.retrieve import MemoryVectors
@@ -188,9 +188,15 @@ class Library:
         col = self.collection(collection)
         emb = self._query_embedder(col, embedding_model) if mode != "bm25" else None
         return search(
-            self.store, col, emb, query, k=k or self.config.top_k, config=self.config, mode=mode,
+            self.store,
+            col,
+            emb,
+            query,
+            k=k or self.config.top_k,
+            config=self.config,
+            mode=mode,
             memory=self.vectors,
-        )  # fmt: skip
+        )
 
     def retrieve(
         self, question: str, collection: str = "default", *, embedding_model: str | None = None

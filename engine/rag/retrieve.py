@@ -111,7 +111,8 @@ def search(
     fuse = rrf if config.fusion == "rrf" else convex
     scores = fuse(list(sims.items()), [(cid, -s) for cid, s in bm], config)
     # Ties (same ranks, swapped) go to the better vector rank: meaning over word overlap.
-    top = sorted(scores, key=lambda c: (-scores[c], vrank.get(c, n + 1), c))[:k]
+    ranked = sorted(scores, key=lambda c: (-scores[c], vrank.get(c, n + 1), c))
+    top = _cap_per_file(docs, ranked, k, config.max_per_file)
     rows = docs.chunks(top)
     if qv is not None:
         missing = [c for c in top if c not in sims]
@@ -133,6 +134,24 @@ def search(
         for c in top
         if c in rows
     ]
+
+
+def _cap_per_file(docs, ranked: list[int], k: int, cap: int) -> list[int]:
+    """The first k of `ranked` with at most `cap` chunks of one file (0: no cap)."""
+    if not cap:
+        return ranked[:k]
+    owner = docs.chunk_documents(ranked)
+    taken: dict[int, int] = {}
+    out = []
+    for cid in ranked:
+        doc = owner.get(cid)
+        if taken.get(doc, 0) >= cap:
+            continue
+        taken[doc] = taken.get(doc, 0) + 1
+        out.append(cid)
+        if len(out) == k:
+            break
+    return out
 
 
 Scored = list[tuple[int, float]]  # (chunk id, score; higher is better), best first

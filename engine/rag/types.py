@@ -33,6 +33,7 @@ class Chunk:
     start_char: int
     end_char: int
     token_count: int
+    context: str | None = None  # header: title, first line, file name, page
 
 
 @dataclass

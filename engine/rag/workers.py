@@ -58,6 +58,7 @@ class WorkerSettings:
     max_bytes: int
     memory_mb: int
     parse_fn: str | None = None  # "module:function" replacing parse.parse_bytes (tests)
+    unit_tokens: int | None = None  # list-like documents: how far item units merge
 
 
 def _limit_memory(mb: int) -> None:
@@ -121,7 +122,14 @@ def process_file(
             return res
         doc = parse(data, job.path, job.format)
         del data
-        res.chunks = chunk_document(doc, counter, settings.chunk_tokens, settings.chunk_overlap)
+        res.chunks = chunk_document(
+            doc,
+            counter,
+            settings.chunk_tokens,
+            settings.chunk_overlap,
+            name=os.path.basename(job.path),
+            unit_tokens=settings.unit_tokens,
+        )
         res.title, res.pages = doc.title, doc.pages
         st2 = os.stat(job.path)
         if (st2.st_size, st2.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
