@@ -10,6 +10,7 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ DB_FILENAME = "sastre.db"
 
 Row = sqlite3.Row
 IntegrityError = sqlite3.IntegrityError
+
+
+def now() -> str:
+    """The one clock of the store: UTC, ISO 8601, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _explain(path: Path, exc: Exception) -> StoreError:

@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from store.db import Database
-from store.migrations import now
+from store.db import Database, now
 from store.vectors import blob_vector, create_vec_table, vector_blob
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"

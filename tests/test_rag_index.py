@@ -11,13 +11,13 @@ import time
 import pytest
 
 from engine.rag import Library, RagConfig
-from tests.fakes import HashEmbedder
 from engine.rag.errors import (
     CollectionNotFoundError,
     EmbeddingModelMismatchError,
     IndexPathError,
 )
 from store import Store
+from tests.fakes import HashEmbedder
 from tests.fixtures import docs
 
 HOSTILE = "tests.fixtures.docs:hostile_parse"
