@@ -77,10 +77,12 @@ def main() -> int:
         assert report.ok and report.count("indexed") == len(files), report.to_dict()
         if not texts:
             rows = lib.store.db.query(
-                "SELECT d.title, c.seq, c.text, c.page, c.heading FROM chunks c"
+                "SELECT d.title, c.seq, c.text, c.page, c.heading, c.context FROM chunks c"
                 " JOIN documents d ON d.id = c.document_id ORDER BY c.id"
             )
-            texts = [embed_text(r[0], Chunk(r[1], r[2], r[3], r[4], 0, 0, 0)) for r in rows]
+            texts = [  # exactly what ingest embedded: context header, heading, text
+                embed_text(r[0], Chunk(r[1], r[2], r[3], r[4], 0, 0, 0, context=r[5])) for r in rows
+            ]
             chunks = len(texts)
         lib.store.close()
         t = time.perf_counter()
@@ -92,7 +94,7 @@ def main() -> int:
     t = time.perf_counter()
     for p in files:
         doc = parse_bytes(p.read_bytes(), str(p), detect_format(str(p)))
-        chunk_document(doc, counter, 192, 32)
+        chunk_document(doc, counter, 192, 32, name=p.name, unit_tokens=192)
     parse_s = time.perf_counter() - t
 
     ing, raw = statistics.median(ingest_s), statistics.median(raw_s)

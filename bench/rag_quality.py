@@ -11,6 +11,7 @@ plus how often `ask` refuses questions the documents cannot answer.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -205,6 +206,8 @@ def main() -> int:
         return 1
     col = lib.collection("eval")
     questions = load_questions(folder)
+    emb = lib.embedder(col.embedding_model)
+    emb.embed_query = functools.lru_cache(maxsize=None)(emb.embed_query)  # once per question
     modes = args.modes.split(",") if args.modes else list(ROWS)
     rows = evaluate(lib, questions, modes, folder / "docs" if args.set == "hard" else None)
     if args.json:

