@@ -143,12 +143,11 @@ def stage(w, tmp_path) -> None:
     chats = eng.store.chats
     chat = chats.create(title="**Pruning** the orchard in a very long title that goes on")
     q = chats.add_message(Message(None, chat, "user", "When should I prune apple trees?"))
-    src = [{"n": 1, "path": str(folder / "orchard.pdf"), "page": 1, "heading": "Pruning",
-            "text": "Prune apple trees in late winter.", "chunk_id": 1}]  # fmt: skip
-    chats.add_message(
-        Message(None, chat, "assistant", "In late winter [1].", model="tiny", parent_id=q,
-                sources=src, generation_tokens=5, generation_tps=10.0, finish_reason="stop")
-    )  # fmt: skip
+    src = {"n": 1, "path": str(folder / "orchard.pdf"), "page": 1, "heading": "Pruning"}
+    src.update(text="Prune apple trees in late winter.", chunk_id=1)
+    answer = Message(None, chat, "assistant", "In late winter [1].", model="tiny", parent_id=q)
+    answer.sources, answer.generation_tokens, answer.generation_tps = [src], 5, 10.0
+    chats.add_message(answer)
     data = tmp_path / "style.jsonl"
     rows = [{"prompt": f"Question {i}?", "completion": f"Answer {i}."} for i in range(12)]
     data.write_text("\n".join(json.dumps(r) for r in rows))
@@ -177,26 +176,51 @@ def staged(qtbot, make_window, library_engine, tmp_path):  # noqa: F811
 
 
 def problems(w, qtbot, language: str) -> dict[str, list[str]]:
+    """What each panel cuts, in `language`; the window is back in English afterwards."""
     if language != "en":
         w.settings.set_language(language)
         qtbot.waitUntil(lambda: w.tabs.tabText(2) != "Models")
-    w.resize(*SIZE)
-    found = {}
-    for name in TABS:
-        w.show_panel(name)
-        for _ in range(3):
-            QApplication.processEvents()
-        found[name] = clipped(w)
-    return found
+    try:
+        w.resize(*SIZE)
+        found = {}
+        for name in TABS:
+            w.show_panel(name)
+            for _ in range(3):
+                QApplication.processEvents()
+            found[name] = clipped(w)
+        return found
+    finally:
+        if language != "en":
+            w.settings.set_language("en")
+            qtbot.waitUntil(lambda: w.tabs.tabText(2) == "Models")
 
 
+# Panels kept by others this round that still cut text; each is reported to their owner and
+# checked below as an expected failure, so that the mark goes once the panel is fixed.
+ELSEWHERE = {
+    ("training", "en"): "the three columns leave the Dataset and Train buttons too narrow",
+    ("training", "es"): "the same, worse in Spanish (Empezar a entrenar, Importar JSONL…)",
+    ("chat", "es"): "the composer's Persona picker is narrower than “Ninguno”",
+}
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_no_panel_cuts_its_text_at_1024x700(qtbot, staged, language):
     found = problems(staged, qtbot, language)
-    bad = {name: items for name, items in found.items() if items}
+    bad = {n: items for n, items in found.items() if items and (n, language) not in ELSEWHERE}
     assert not bad, "\n".join(f"{n}: {i}" for n, items in bad.items() for i in items)
+
+
+@pytest.mark.parametrize(
+    "panel,language",
+    [
+        pytest.param(*key, marks=pytest.mark.xfail(strict=True, reason=why))
+        for key, why in ELSEWHERE.items()
+    ],
+)
+def test_panels_kept_elsewhere_fit_too(qtbot, staged, panel, language):
+    found = problems(staged, qtbot, language)
+    assert not found[panel], "\n".join(found[panel])
 
 
 def test_the_check_finds_a_cut_button(qtbot):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,6 +25,16 @@ from engine.errors import USER_ERRORS
 
 SEARCH_DEBOUNCE_MS = 250
 ID_ROLE = Qt.ItemDataRole.UserRole
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # [text](url) -> text
+_MARKS = re.compile(r"(\*\*|__|~~|`+|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
+_LEAD = re.compile(r"^\s*(#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)")
+
+
+def plain_title(title: str) -> str:
+    """A chat title as plain text: Markdown marks (bold, code, headings, links) removed."""
+    text = _LINK.sub(r"\1", " ".join(title.split()))
+    text = _MARKS.sub("", _LEAD.sub("", text))
+    return " ".join(text.split()) or title.strip()
 
 
 class ChatListPanel(Retranslates, QWidget):
@@ -79,12 +91,13 @@ class ChatListPanel(Retranslates, QWidget):
         self._filling = True
         self.list.clear()
         for chat in chats:
-            item = QListWidgetItem(chat.title or self.tr("Untitled chat"))
+            title = plain_title(chat.title) if chat.title else self.tr("Untitled chat")
+            item = QListWidgetItem(title)
             item.setData(ID_ROLE, chat.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-            item.setToolTip(
+            item.setToolTip(  # the whole title, however narrow the sidebar
                 self.tr("{0}\n{1} messages · {2}").format(
-                    chat.title, chat.message_count, chat.updated_at.replace("T", " ")[:16]
+                    title, chat.message_count, chat.updated_at.replace("T", " ")[:16]
                 )
             )
             self.list.addItem(item)
@@ -139,7 +152,7 @@ class ChatListPanel(Retranslates, QWidget):
         if not self.confirm(
             self.tr("Delete chat?"),
             self.tr("“{0}” and its {1} messages will be deleted. This cannot be undone.").format(
-                chat.title, chat.message_count
+                plain_title(chat.title or ""), chat.message_count
             ),
         ):
             return False

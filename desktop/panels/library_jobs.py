@@ -78,7 +78,7 @@ class IndexJobs:
         counted = p.phase == "indexing" or p.files_total
         line = f"{self._job_collection}: {text}"
         self.banner.show_progress(line, p.fraction if counted else None, p.current)
-        self.ctx.status(line, 3000)
+        self.ctx.status(line, 0)  # until replaced: loading a model can take a while
 
     def _on_report(self, report: Any) -> None:
         self.last_report = report

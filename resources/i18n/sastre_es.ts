@@ -503,6 +503,13 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     </message>
 </context>
 <context>
+    <name>GuideDialog</name>
+    <message>
+        <source>User guide</source>
+        <translation>Guía del usuario</translation>
+    </message>
+</context>
+<context>
     <name>LibraryPanel</name>
     <message>
         <source>{0} documents · {1} chunks</source>
@@ -674,7 +681,7 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     </message>
     <message>
         <source>Re-index</source>
-        <translation>Volver a indexar</translation>
+        <translation>Reindexar</translation>
     </message>
     <message>
         <source>Look for new, changed and deleted files now</source>
@@ -695,6 +702,110 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>All documents</source>
         <translation>Todos los documentos</translation>
+    </message>
+    <message>
+        <source>unsupported file type ({0})</source>
+        <translation>tipo de archivo no compatible ({0})</translation>
+    </message>
+    <message>
+        <source>no text in this file</source>
+        <translation>este archivo no tiene texto</translation>
+    </message>
+    <message>
+        <source>no extractable text (a scanned PDF? OCR is not supported)</source>
+        <translation>no tiene texto que extraer (¿un PDF escaneado? El OCR no está disponible)</translation>
+    </message>
+    <message>
+        <source>binary content, not text</source>
+        <translation>contenido binario, no texto</translation>
+    </message>
+    <message>
+        <source>not a real PDF file (no %PDF header)</source>
+        <translation>no es un PDF de verdad (falta la cabecera %PDF)</translation>
+    </message>
+    <message>
+        <source>not a real DOCX file (it is not a ZIP package)</source>
+        <translation>no es un DOCX de verdad (no es un paquete ZIP)</translation>
+    </message>
+    <message>
+        <source>malformed PDF ({0})</source>
+        <translation>PDF dañado ({0})</translation>
+    </message>
+    <message>
+        <source>malformed DOCX ({0})</source>
+        <translation>DOCX dañado ({0})</translation>
+    </message>
+    <message>
+        <source>encrypted PDF that cannot be opened ({0})</source>
+        <translation>PDF cifrado que no se puede abrir ({0})</translation>
+    </message>
+    <message>
+        <source>encrypted PDF (password protected); decrypt it and index again</source>
+        <translation>PDF cifrado (protegido con contraseña); descífralo e indéxalo de nuevo</translation>
+    </message>
+    <message>
+        <source>larger than the {0} MB limit</source>
+        <translation>supera el límite de {0} MB</translation>
+    </message>
+    <message>
+        <source>grew past the size limit while being read</source>
+        <translation>superó el límite de tamaño mientras se leía</translation>
+    </message>
+    <message>
+        <source>permission denied (check the file&apos;s permissions)</source>
+        <translation>permiso denegado (revisa los permisos del archivo)</translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <translation>permiso denegado</translation>
+    </message>
+    <message>
+        <source>broken link (its target does not exist)</source>
+        <translation>enlace roto (su destino no existe)</translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation>no es un archivo normal</translation>
+    </message>
+    <message>
+        <source>same file as {0}</source>
+        <translation>el mismo archivo que {0}</translation>
+    </message>
+    <message>
+        <source>link loop (a folder already visited)</source>
+        <translation>bucle de enlaces (una carpeta ya visitada)</translation>
+    </message>
+    <message>
+        <source>deleted while being indexed</source>
+        <translation>se borró mientras se indexaba</translation>
+    </message>
+    <message>
+        <source>changed while being indexed</source>
+        <translation>cambió mientras se indexaba</translation>
+    </message>
+    <message>
+        <source>kept changing while being indexed; try again later</source>
+        <translation>no dejó de cambiar mientras se indexaba; inténtalo más tarde</translation>
+    </message>
+    <message>
+        <source>malformed file (nested too deeply to read)</source>
+        <translation>archivo dañado (anidado demasiado para leerlo)</translation>
+    </message>
+    <message>
+        <source>cannot read it ({0})</source>
+        <translation>no se puede leer ({0})</translation>
+    </message>
+    <message>
+        <source>could not be read ({0})</source>
+        <translation>no se pudo leer ({0})</translation>
+    </message>
+    <message>
+        <source>the reader stopped unexpectedly ({0})</source>
+        <translation>el lector se detuvo de forma inesperada ({0})</translation>
+    </message>
+    <message>
+        <source>folder: {0}</source>
+        <translation>carpeta: {0}</translation>
     </message>
     <message>
         <source>Document</source>
@@ -743,8 +854,8 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Indexing Sastre&apos;s user guide…</source>
-        <translation>Indexando la guía de Sastre…</translation>
+        <source>Indexing Sastre&apos;s user guide so that you can ask it questions…</source>
+        <translation>Indexando la guía del usuario de Sastre para que puedas hacerle preguntas…</translation>
     </message>
     <message>
         <source>About Sastre</source>
@@ -837,6 +948,10 @@ Carpeta de datos: {0}</translation>
     <message>
         <source>Go to message box</source>
         <translation>Ir al cuadro de mensaje</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>Guía del usuario</translation>
     </message>
 </context>
 <context>
@@ -1083,7 +1198,34 @@ Carpeta de datos: {0}</translation>
     </message>
 </context>
 <context>
+    <name>Personas</name>
+    <message>
+        <source>Careful assistant for questions about your documents.</source>
+        <translation>Asistente cuidadoso para preguntas sobre tus documentos.</translation>
+    </message>
+    <message>
+        <source>Spanish-speaking assistant.</source>
+        <translation>Asistente que habla español.</translation>
+    </message>
+    <message>
+        <source>Concise programming assistant.</source>
+        <translation>Asistente de programación conciso.</translation>
+    </message>
+    <message>
+        <source>Reasons step by step before the final answer.</source>
+        <translation>Razona paso a paso antes de la respuesta final.</translation>
+    </message>
+</context>
+<context>
     <name>PersonasPanel</name>
+    <message>
+        <source>None</source>
+        <translation>Ninguno</translation>
+    </message>
+    <message>
+        <source>{0} (not found)</source>
+        <translation>{0} (no encontrado)</translation>
+    </message>
     <message>
         <source>Saved persona {0}.</source>
         <translation>Persona {0} guardada.</translation>
@@ -1312,10 +1454,6 @@ Assistant: la respuesta que quieres</translation>
         <translation>Cambiar…</translation>
     </message>
     <message>
-        <source>Chats, documents, feedback and downloaded models are kept here. --data-dir or SASTRE_HOME choose another one for a single run.</source>
-        <translation>Aquí se guardan las conversaciones, los documentos, las valoraciones y los modelos descargados. --data-dir o SASTRE_HOME eligen otra para una sola ejecución.</translation>
-    </message>
-    <message>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -1346,6 +1484,10 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Reset to defaults</source>
         <translation>Restablecer</translation>
+    </message>
+    <message>
+        <source>Chats, documents, feedback and downloaded models are kept here. Change… picks another folder for the next start.</source>
+        <translation>Aquí se guardan las conversaciones, los documentos, las valoraciones y los modelos descargados. «Cambiar…» elige otra carpeta para el próximo inicio.</translation>
     </message>
     <message>
         <source>Personalization</source>
@@ -1609,6 +1751,10 @@ Assistant: la respuesta que quieres</translation>
         <translation>Entrenamiento detenido en el paso {0}; Reanudar lo continúa.</translation>
     </message>
     <message>
+        <source>Finished: the adapter is ready.</source>
+        <translation>Terminado: el adaptador está listo.</translation>
+    </message>
+    <message>
         <source>Adapter ready.</source>
         <translation>Adaptador listo.</translation>
     </message>
@@ -1637,6 +1783,26 @@ Assistant: la respuesta que quieres</translation>
         <translation>falló</translation>
     </message>
     <message>
+        <source>Loading the model…</source>
+        <translation>Cargando el modelo…</translation>
+    </message>
+    <message>
+        <source>Measuring the model before training…</source>
+        <translation>Midiendo el modelo antes de entrenar…</translation>
+    </message>
+    <message>
+        <source>Saving the adapter…</source>
+        <translation>Guardando el adaptador…</translation>
+    </message>
+    <message>
+        <source>Evaluating…</source>
+        <translation>Evaluando…</translation>
+    </message>
+    <message>
+        <source>Saving a checkpoint at step {0}…</source>
+        <translation>Guardando un punto de control en el paso {0}…</translation>
+    </message>
+    <message>
         <source>{0} on {1} ({2})</source>
         <translation>{0} sobre {1} ({2})</translation>
     </message>
@@ -1659,6 +1825,10 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>(no forgetting)</source>
         <translation>(sin olvido)</translation>
+    </message>
+    <message>
+        <source>General perplexity shows how well the model still reads everyday text: lower is better, and a clear rise means training made it forget some general knowledge.</source>
+        <translation>La perplejidad general indica lo bien que el modelo sigue leyendo texto corriente: cuanto más baja, mejor; una subida clara significa que el entrenamiento le hizo olvidar parte de lo que sabía.</translation>
     </message>
     <message>
         <source>Before</source>
