@@ -88,6 +88,8 @@ class MainWindow(Retranslates, QMainWindow):
 
         self._make_actions()
         self.act_stop.setEnabled(False)
+        self.act_rename.setEnabled(False)  # until a chat is open
+        self.act_delete.setEnabled(False)
         self.retranslate()
         self.restore_state()
 
@@ -182,6 +184,8 @@ class MainWindow(Retranslates, QMainWindow):
         self.ctx.ui.setValue("chat/last", chat_id or 0)
         self.chat_list.select(chat_id)
         chat = self.ctx.store.chats.get(chat_id) if chat_id else None
+        for a in (self.act_rename, self.act_delete):  # nothing to act on in a new chat
+            a.setEnabled(chat is not None)
         # Qt adds the application's name ("… — Sastre"); the title is the chat's alone.
         self.setWindowTitle(plain_title(chat.title) if chat and chat.title else "")
 

@@ -53,7 +53,7 @@ def generated_strings() -> str:
     personas = json.loads((ROOT / "resources" / "personas.json").read_text(encoding="utf-8"))
     for p in personas:  # the Personas panel shows the built-in descriptions translated
         if p.get("description"):
-            lines.append(f"    QT_TRANSLATE_NOOP(\"Personas\", {json.dumps(p['description'])}),")
+            lines.append(f'    QT_TRANSLATE_NOOP("Personas", {json.dumps(p["description"])}),')
     lines.append("]")
     return "\n".join(lines) + "\n"
 

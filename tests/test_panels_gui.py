@@ -342,3 +342,48 @@ def test_training_buttons_wait_for_something_to_act_on_and_the_status_ends(qtbot
     assert "Evaluating" not in panel.stats.text() and panel.stats.text()
     html = report_html({"metrics": metrics})
     assert "21.100 → 23.900" in html and "forget some general knowledge" in html
+
+
+# -- Plain words: errors never send the user to the command line ------------------------------
+
+
+def test_engine_errors_shown_in_the_app_point_to_the_window_not_to_commands(tiny_engine):
+    from desktop.messages import for_people
+    from engine.errors import USER_ERRORS
+
+    try:
+        tiny_engine.models.get("ghost")
+    except USER_ERRORS as exc:
+        raw = str(exc)
+    assert "`sastre models" in raw  # the CLI's advice, kept for the CLI
+    shown = for_people(raw)
+    assert "sastre" not in shown and "`" not in shown
+    assert shown.startswith("No model named 'ghost'") and shown.endswith("See the Models tab.")
+    assert for_people("Nothing to do here.") == "Nothing to do here."
+    db = "The database is newer than this Sastre. Update Sastre, or use another --data-dir."
+    assert for_people(db) == (
+        "The database is newer than this Sastre. Update Sastre. "
+        "Choose another data folder in Settings."
+    )
+    first = "No collections yet: index a folder first with `sastre index PATH -c NAME`."
+    assert for_people(first) == "No collections yet. See the Library tab."
+
+
+def test_a_persona_error_in_the_status_bar_has_no_command_in_it(qtbot, window):
+    panel = window.personas
+    qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
+    panel.name.setText("document-assistant")  # taken by a built-in persona
+    qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
+    text = window.statusBar().currentMessage()
+    assert "document-assistant" in text and "sastre" not in text and "`" not in text
+    assert text.endswith("See the Personas tab.")
+
+
+def test_rename_and_delete_chat_wait_for_a_chat(qtbot, window):
+    assert not window.act_rename.isEnabled() and not window.act_delete.isEnabled()
+    cid = window.ctx.store.chats.create(title="Groceries")
+    window.ctx.events.chats_changed.emit()
+    window.open_chat(cid)
+    assert window.act_rename.isEnabled() and window.act_delete.isEnabled()
+    window.new_chat()
+    assert not window.act_delete.isEnabled()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,118 +38,70 @@ NAME_ROLE = Qt.ItemDataRole.UserRole
 NAME, STATUS, CHUNKS, PAGES, SIZE, FOLDER = range(6)
 
 
-def _reasons() -> list[tuple[str, str]]:
-    """(English pattern, translation); {0} is a detail kept as written."""
-    return [
-        (
-            "unsupported file type ({0})",
-            QCoreApplication.translate("LibraryPanel", "unsupported file type ({0})"),
-        ),
-        (
-            "no text in this file",
-            QCoreApplication.translate("LibraryPanel", "no text in this file"),
-        ),
-        (
-            "no extractable text (a scanned PDF? OCR is not supported)",
-            QCoreApplication.translate(
-                "LibraryPanel", "no extractable text (a scanned PDF? OCR is not supported)"
-            ),
-        ),
-        (
-            "binary content, not text",
-            QCoreApplication.translate("LibraryPanel", "binary content, not text"),
-        ),
-        (
-            "not a real PDF file (no %PDF header)",
-            QCoreApplication.translate("LibraryPanel", "not a real PDF file (no %PDF header)"),
-        ),
-        (
-            "not a real DOCX file (it is not a ZIP package)",
-            QCoreApplication.translate(
-                "LibraryPanel", "not a real DOCX file (it is not a ZIP package)"
-            ),
-        ),
-        ("malformed PDF ({0})", QCoreApplication.translate("LibraryPanel", "malformed PDF ({0})")),
-        (
-            "malformed DOCX ({0})",
-            QCoreApplication.translate("LibraryPanel", "malformed DOCX ({0})"),
-        ),
-        (
-            "encrypted PDF that cannot be opened ({0})",
-            QCoreApplication.translate("LibraryPanel", "encrypted PDF that cannot be opened ({0})"),
-        ),
-        (
-            "encrypted PDF (password protected); decrypt it and index again",
-            QCoreApplication.translate(
-                "LibraryPanel", "encrypted PDF (password protected); decrypt it and index again"
-            ),
-        ),
-        (
-            "larger than the {0} MB limit (max_file_mb)",
-            QCoreApplication.translate("LibraryPanel", "larger than the {0} MB limit"),
-        ),
-        (
-            "grew past the size limit while being read",
-            QCoreApplication.translate("LibraryPanel", "grew past the size limit while being read"),
-        ),
-        (
-            "permission denied (check the file's permissions)",
-            QCoreApplication.translate(
-                "LibraryPanel", "permission denied (check the file's permissions)"
-            ),
-        ),
-        ("permission denied", QCoreApplication.translate("LibraryPanel", "permission denied")),
-        (
-            "broken symlink (its target does not exist)",
-            QCoreApplication.translate("LibraryPanel", "broken link (its target does not exist)"),
-        ),
-        ("not a regular file", QCoreApplication.translate("LibraryPanel", "not a regular file")),
-        ("same file as {0}", QCoreApplication.translate("LibraryPanel", "same file as {0}")),
-        (
-            "symlink loop (a folder already visited)",
-            QCoreApplication.translate("LibraryPanel", "link loop (a folder already visited)"),
-        ),
-        (
-            "deleted while being indexed",
-            QCoreApplication.translate("LibraryPanel", "deleted while being indexed"),
-        ),
-        (
-            "changed while being indexed",
-            QCoreApplication.translate("LibraryPanel", "changed while being indexed"),
-        ),
-        (
-            "kept changing while being indexed; run again later",
-            QCoreApplication.translate(
-                "LibraryPanel", "kept changing while being indexed; try again later"
-            ),
-        ),
-        (
-            "malformed file (nested too deeply to parse)",
-            QCoreApplication.translate(
-                "LibraryPanel", "malformed file (nested too deeply to read)"
-            ),
-        ),
-        (
-            "cannot read it ({0})",
-            QCoreApplication.translate("LibraryPanel", "cannot read it ({0})"),
-        ),
-        (
-            "parser error ({0})",
-            QCoreApplication.translate("LibraryPanel", "could not be read ({0})"),
-        ),
-        (
-            "the parser crashed ({0})",
-            QCoreApplication.translate("LibraryPanel", "the reader stopped unexpectedly ({0})"),
-        ),
-        ("folder: {0}", QCoreApplication.translate("LibraryPanel", "folder: {0}")),
-    ]
+# The engine's reasons (English, as the CLI prints them) -> the text shown, translated at
+# display time; {0} is a detail kept as written.
+REASONS = {
+    "unsupported file type ({0})": QT_TRANSLATE_NOOP("LibraryPanel", "unsupported file type ({0})"),
+    "no text in this file": QT_TRANSLATE_NOOP("LibraryPanel", "no text in this file"),
+    "no extractable text (a scanned PDF? OCR is not supported)": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "no extractable text (a scanned PDF? OCR is not supported)"
+    ),
+    "binary content, not text": QT_TRANSLATE_NOOP("LibraryPanel", "binary content, not text"),
+    "not a real PDF file (no %PDF header)": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "not a real PDF file (no %PDF header)"
+    ),
+    "not a real DOCX file (it is not a ZIP package)": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "not a real DOCX file (it is not a ZIP package)"
+    ),
+    "malformed PDF ({0})": QT_TRANSLATE_NOOP("LibraryPanel", "malformed PDF ({0})"),
+    "malformed DOCX ({0})": QT_TRANSLATE_NOOP("LibraryPanel", "malformed DOCX ({0})"),
+    "encrypted PDF that cannot be opened ({0})": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "encrypted PDF that cannot be opened ({0})"
+    ),
+    "encrypted PDF (password protected); decrypt it and index again": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "encrypted PDF (password protected); decrypt it and index again"
+    ),
+    "larger than the {0} MB limit (max_file_mb)": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "larger than the {0} MB limit"
+    ),
+    "grew past the size limit while being read": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "grew past the size limit while being read"
+    ),
+    "permission denied (check the file's permissions)": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "permission denied (check the file's permissions)"
+    ),
+    "permission denied": QT_TRANSLATE_NOOP("LibraryPanel", "permission denied"),
+    "broken symlink (its target does not exist)": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "broken link (its target does not exist)"
+    ),
+    "not a regular file": QT_TRANSLATE_NOOP("LibraryPanel", "not a regular file"),
+    "same file as {0}": QT_TRANSLATE_NOOP("LibraryPanel", "same file as {0}"),
+    "symlink loop (a folder already visited)": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "link loop (a folder already visited)"
+    ),
+    "deleted while being indexed": QT_TRANSLATE_NOOP("LibraryPanel", "deleted while being indexed"),
+    "changed while being indexed": QT_TRANSLATE_NOOP("LibraryPanel", "changed while being indexed"),
+    "kept changing while being indexed; run again later": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "kept changing while being indexed; try again later"
+    ),
+    "malformed file (nested too deeply to parse)": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "malformed file (nested too deeply to read)"
+    ),
+    "cannot read it ({0})": QT_TRANSLATE_NOOP("LibraryPanel", "cannot read it ({0})"),
+    "parser error ({0})": QT_TRANSLATE_NOOP("LibraryPanel", "could not be read ({0})"),
+    "the parser crashed ({0})": QT_TRANSLATE_NOOP(
+        "LibraryPanel", "the reader stopped unexpectedly ({0})"
+    ),
+    "folder: {0}": QT_TRANSLATE_NOOP("LibraryPanel", "folder: {0}"),
+}
 
 
 def reason_text(reason: str | None) -> str:
     """A skip or failure reason in the user's language (unknown ones as written)."""
     if not reason:
         return ""
-    for english, shown in _reasons():
+    for english, shown in REASONS.items():
+        shown = QCoreApplication.translate("LibraryPanel", shown)
         if "{0}" not in english:
             if reason == english:
                 return shown

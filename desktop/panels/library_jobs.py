@@ -16,6 +16,7 @@ from PySide6.QtCore import QCoreApplication, QTimer
 
 from desktop.engine_thread import Job, JobHandle
 from desktop.format import human_duration
+from desktop.messages import for_people
 from engine.errors import USER_ERRORS
 
 SAMPLE_COLLECTION = "Sastre guide"
@@ -132,6 +133,7 @@ class IndexJobs:
             self.progress_label.setText(QCoreApplication.translate("LibraryPanel", "Cancelling…"))
 
     def show_message(self, text: str, error: bool = False) -> None:
+        text = for_people(text) if error else text
         self.message.setObjectName("error" if error else "muted")
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)

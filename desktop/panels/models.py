@@ -39,6 +39,7 @@ from desktop.engine_thread import Job, JobHandle
 from desktop.format import human_params, human_size, short_path
 from desktop.i18n import Retranslates
 from desktop.icons import icon
+from desktop.messages import for_people
 from desktop.widgets.dialogs import confirm_destructive
 from engine.errors import USER_ERRORS
 from engine.models import ModelInfo
@@ -374,6 +375,7 @@ class ModelsPanel(Retranslates, QWidget):
         self._update_buttons()
 
     def show_message(self, text: str, error: bool = False) -> None:
+        text = for_people(text) if error else text
         self.message.setObjectName("error" if error else "muted")
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)

@@ -492,7 +492,9 @@ class TrainingPanel(Retranslates, QWidget):
         self.ctx.events.models_changed.emit()  # the chat's adapter picker lists it
 
     def _on_failed(self, message: str) -> None:
-        self.stats.setText(message)
+        from desktop.messages import for_people
+
+        self.stats.setText(for_people(message))
         self.ctx.error(message)
 
     def use_selected(self) -> None:

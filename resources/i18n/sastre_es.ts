@@ -1001,6 +1001,37 @@ Carpeta de datos: {0}</translation>
     </message>
 </context>
 <context>
+    <name>Messages</name>
+    <message>
+        <source>See the Models tab.</source>
+        <translation>Consulta la pestaña Modelos.</translation>
+    </message>
+    <message>
+        <source>See the Library tab.</source>
+        <translation>Consulta la pestaña Biblioteca.</translation>
+    </message>
+    <message>
+        <source>See the Training tab.</source>
+        <translation>Consulta la pestaña Entrenamiento.</translation>
+    </message>
+    <message>
+        <source>See the Personas tab.</source>
+        <translation>Consulta la pestaña Personas.</translation>
+    </message>
+    <message>
+        <source>See the Memory tab.</source>
+        <translation>Consulta la pestaña Memoria.</translation>
+    </message>
+    <message>
+        <source>See the chats in the sidebar.</source>
+        <translation>Consulta las conversaciones de la barra lateral.</translation>
+    </message>
+    <message>
+        <source>Choose another data folder in Settings.</source>
+        <translation>Elige otra carpeta de datos en Ajustes.</translation>
+    </message>
+</context>
+<context>
     <name>ModelsPanel</name>
     <message>
         <source>{0} (missing)</source>
