@@ -136,7 +136,7 @@ class LibraryPanel(IndexJobs, Retranslates, QWidget):
         self.empty.setObjectName("muted")
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        rv.addWidget(self.empty)
+        rv.addWidget(self.empty, 1)  # fills the place of the hidden table
         self.banner = self.progress_frame = IndexBanner(right)
         self.pause_button, self.cancel_button = self.banner.pause_button, self.banner.cancel_button
         self.progress_label, self.progress = self.banner.label, self.banner.bar

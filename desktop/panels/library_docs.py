@@ -182,13 +182,15 @@ class DocumentTable(QTreeWidget):
         self.setSortingEnabled(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.header()
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(NAME, 220)
-        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(STATUS, 230)
+        header.resizeSection(NAME, 200)
+        # The status takes the room left: a skip reason is the longest text in a row.
+        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Stretch)
         for col in (CHUNKS, PAGES, SIZE):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(FOLDER, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(FOLDER, 200)
 
     def show_documents(self, docs: list[Any]) -> None:
         self.clear()
