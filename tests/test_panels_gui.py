@@ -387,3 +387,18 @@ def test_rename_and_delete_chat_wait_for_a_chat(qtbot, window):
     assert window.act_rename.isEnabled() and window.act_delete.isEnabled()
     window.new_chat()
     assert not window.act_delete.isEnabled()
+
+
+def test_engine_words_in_the_panels_are_translated(qtbot, window):
+    from desktop.panels.library_docs import reason_text
+    from desktop.panels.models import _quantization_label
+
+    window.settings.set_language("es")
+    qtbot.waitUntil(lambda: window.tabs.tabText(2) == "Modelos")
+    try:
+        assert _quantization_label("4-bit (group 64)") == "4 bits (grupo 64)"
+        assert reason_text("unsupported file type (.png)") == "tipo de archivo no compatible (.png)"
+        assert reason_text("folder: permission denied") == "carpeta: permiso denegado"
+    finally:
+        window.settings.set_language("en")
+        qtbot.waitUntil(lambda: window.tabs.tabText(2) == "Models")

@@ -8,6 +8,7 @@ them.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -203,7 +204,7 @@ class ModelsPanel(Retranslates, QWidget):
                 [
                     info.name,
                     human_params(info.parameters),
-                    info.quantization or "–",
+                    _quantization_label(info.quantization),
                     human_size(info.size_bytes),
                     _source_label(info.source),
                     short_path(info.path)
@@ -417,6 +418,17 @@ class ModelsPanel(Retranslates, QWidget):
         self.delete_button.setText(self.tr("Delete…"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.refresh()
+
+
+def _quantization_label(quant: str | None) -> str:
+    """'4-bit (group 64)' as the engine writes it, in the user's language."""
+    from PySide6.QtCore import QCoreApplication
+
+    m = re.fullmatch(r"(\d+)-bit \(group (\d+)\)", quant or "")
+    if m is None:
+        return quant or "–"
+    text = QCoreApplication.translate("ModelsPanel", "{0}-bit (group {1})")
+    return text.format(m.group(1), m.group(2))
 
 
 def _source_label(source: str | None) -> str:

@@ -1178,6 +1178,10 @@ Carpeta de datos: {0}</translation>
         <translation>Cancelar</translation>
     </message>
     <message>
+        <source>{0}-bit (group {1})</source>
+        <translation>{0} bits (grupo {1})</translation>
+    </message>
+    <message>
         <source>built in</source>
         <translation>incorporado</translation>
     </message>
