@@ -36,6 +36,7 @@ from desktop.icons import icon
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 NAME, STATUS, CHUNKS, PAGES, SIZE, FOLDER = range(6)
+STATUS_MIN, STATUS_MAX, FOLDER_MIN = 150, 560, 180  # column widths (px)
 
 
 # The engine's reasons (English, as the CLI prints them) -> the text shown, translated at
@@ -182,15 +183,21 @@ class DocumentTable(QTreeWidget):
         self.setSortingEnabled(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.header()
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(NAME, 200)
-        # The status takes the room left: a skip reason is the longest text in a row.
-        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(STATUS, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(STATUS, STATUS_MIN)
         for col in (CHUNKS, PAGES, SIZE):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(FOLDER, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(FOLDER, 200)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        """The status (where skip reasons are) gets the room the folder can spare."""
+        super().resizeEvent(event)
+        header = self.header()
+        others = sum(header.sectionSize(c) for c in (NAME, CHUNKS, PAGES, SIZE))
+        room = self.viewport().width() - others - FOLDER_MIN
+        header.resizeSection(STATUS, max(STATUS_MIN, min(STATUS_MAX, room)))
 
     def show_documents(self, docs: list[Any]) -> None:
         self.clear()
