@@ -27,7 +27,6 @@ from desktop.panels.training import TrainingPanel
 from desktop.widgets.dialogs import GuideDialog
 
 SIDEBAR_WIDTH = 250
-SIDEBAR_MIN = 180  # chat titles stay readable however the window is sized
 
 TABS = ("chat", "library", "models", "settings", "personas", "memory", "training")
 
@@ -42,7 +41,6 @@ class MainWindow(Retranslates, QMainWindow):
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
 
         self.chat_list = ChatListPanel(ctx)
-        self.chat_list.setMinimumWidth(SIDEBAR_MIN)
         self.chat = ChatPanel(ctx)
         self.chat_split = QSplitter(Qt.Orientation.Horizontal)
         self.chat_split.setChildrenCollapsible(False)

@@ -102,11 +102,12 @@ def _in_scroll_area(w: QWidget, root: QWidget) -> bool:
     return False
 
 
-def clipped(root: QWidget) -> list[str]:
-    """'Class "text": why' for each visible widget of `root` that cuts its text."""
+def clipped(root: QWidget, inside: QWidget | None = None) -> list[str]:
+    """'Class "text": why' for each visible widget of `root` (or of its part `inside`)
+    that cuts its text."""
     window = QRect(QPoint(0, 0), root.size())
     out = []
-    for w in root.findChildren(QWidget):
+    for w in (inside or root).findChildren(QWidget):
         if not w.isVisibleTo(root) or w.width() <= 0 or w.window() is not root:
             continue
         if isinstance(w, QLabel):
@@ -156,7 +157,10 @@ def stage(w, tmp_path) -> None:
     w.ctx.events.models_changed.emit()
     w.open_chat(chat)
     answer = w.chat.assistant_widgets()[-1]
+    width = SIZE[0]
+    w.chat_split.setSizes([250, width - 250])
     w.chat.show_sources(answer, 1)
+    w.chat.splitter.setSizes([width - 250 - 360, 360])  # as scripts/screenshots.py does
 
 
 _QTBOT = {}
@@ -167,8 +171,11 @@ def qtbot_wait(predicate) -> None:
 
 
 @pytest.fixture
-def staged(qtbot, make_window, library_engine, tmp_path):  # noqa: F811
+def staged(qtbot, make_window, library_engine, tiny_model_dir, tmp_path):  # noqa: F811
     _QTBOT["bot"] = qtbot
+    # The tiny model under the built-in model's name: its pickers are as wide as a user's.
+    library_engine.models.import_path(tiny_model_dir, name="SmolLM2-135M-Instruct")
+    library_engine.models.set_default("SmolLM2-135M-Instruct")
     w = make_window()
     w.resize(*SIZE)
     stage(w, tmp_path)
@@ -188,6 +195,8 @@ def problems(w, qtbot, language: str) -> dict[str, list[str]]:
             for _ in range(3):
                 QApplication.processEvents()
             found[name] = clipped(w)
+        found["sidebar"] = clipped(w, inside=w.chat_list)
+        found["chat"] = [p for p in found["chat"] if p not in found["sidebar"]]
         return found
     finally:
         if language != "en":
@@ -200,7 +209,8 @@ def problems(w, qtbot, language: str) -> dict[str, list[str]]:
 ELSEWHERE = {
     ("training", "en"): "the three columns leave the Dataset and Train buttons too narrow",
     ("training", "es"): "the same, worse in Spanish (Empezar a entrenar, Importar JSONL…)",
-    ("chat", "es"): "the composer's Persona picker is narrower than “Ninguno”",
+    ("chat", "en"): "with the built-in model's name, the composer's Model picker shows “SmolL…”",
+    ("chat", "es"): "the composer's Model and Persona pickers are narrower than their text",
 }
 
 

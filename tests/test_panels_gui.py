@@ -228,7 +228,7 @@ def test_sidebar_shows_chat_titles_as_plain_text_with_the_whole_title_as_tooltip
 
 
 def test_sidebar_keeps_a_readable_width_when_the_window_shrinks_and_grows(qtbot, window, tmp_path):
-    from desktop.main_window import SIDEBAR_MIN
+    from desktop.panels.chat_list import SIDEBAR_MIN
 
     store = window.ctx.store
     doc = tmp_path / "lease.txt"
@@ -399,6 +399,21 @@ def test_engine_words_in_the_panels_are_translated(qtbot, window):
         assert _quantization_label("4-bit (group 64)") == "4 bits (grupo 64)"
         assert reason_text("unsupported file type (.png)") == "tipo de archivo no compatible (.png)"
         assert reason_text("folder: permission denied") == "carpeta: permiso denegado"
+    finally:
+        window.settings.set_language("en")
+        qtbot.waitUntil(lambda: window.tabs.tabText(2) == "Models")
+
+
+def test_sidebar_squeezed_to_its_minimum_still_shows_its_buttons_in_spanish(qtbot, window):
+    window.settings.set_language("es")
+    qtbot.waitUntil(lambda: window.tabs.tabText(2) == "Modelos")
+    try:
+        window.resize(1024, 700)
+        window.chat_split.setSizes([0, 5000])  # the splitter stops at the sidebar's minimum
+        qtbot.wait(10)
+        button = window.chat_list.new_button
+        assert button.text() == "Nueva conversación"
+        assert button.width() >= button.sizeHint().width()
     finally:
         window.settings.set_language("en")
         qtbot.waitUntil(lambda: window.tabs.tabText(2) == "Models")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -24,6 +24,7 @@ from desktop.widgets.dialogs import confirm_destructive
 from engine.errors import USER_ERRORS
 
 SEARCH_DEBOUNCE_MS = 250
+SIDEBAR_MIN = 180  # chat titles stay readable however the window is sized
 ID_ROLE = Qt.ItemDataRole.UserRole
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # [text](url) -> text
 _MARKS = re.compile(r"(\*\*|__|~~|`+|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
@@ -184,6 +185,11 @@ class ChatListPanel(Retranslates, QWidget):
             self.list.editItem(item)
         elif chosen is delete:
             self.delete_chat(item.data(ID_ROLE))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        """Never narrower than its buttons (in any language) or SIDEBAR_MIN."""
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), SIDEBAR_MIN), hint.height())
 
     def focus_search(self) -> None:
         self.search.setFocus()

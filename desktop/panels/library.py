@@ -93,7 +93,6 @@ class LibraryPanel(IndexJobs, Retranslates, QWidget):
         left = QWidget(self.split)
         left.setObjectName("sidebar")
         left.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        left.setMinimumWidth(150)
         lv = QVBoxLayout(left)
         lv.setContentsMargins(10, 10, 6, 10)
         self.new_button = QPushButton(icon("plus"), "", left)
