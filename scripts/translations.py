@@ -77,13 +77,43 @@ def sources(generated: Path) -> list[str]:
     return sorted({str(p) for p in files if p != GENERATED} | {str(generated)})
 
 
-def update(ts: Path, generated: Path = GENERATED) -> None:
+def known_translations(ts: Path) -> dict[str, str]:
+    """Finished translations by source text, whatever class they were written for."""
+    known: dict[str, str] = {}
+    for msg in ET.parse(ts).getroot().iter("message"):
+        tr = msg.find("translation")
+        if tr is not None and tr.text and tr.get("type") not in ("unfinished", "obsolete"):
+            known.setdefault(msg.findtext("source") or "", tr.text)
+    return known
+
+
+def reuse(ts: Path, known: dict[str, str]) -> int:
+    """Fill untranslated entries whose text is translated elsewhere (a string that moved to
+    another class keeps its translation); returns how many were filled."""
+    tree = ET.parse(ts)
+    filled = 0
+    for msg in tree.getroot().iter("message"):
+        tr = msg.find("translation")
+        source = msg.findtext("source") or ""
+        # lupdate proposes a moved string's old translation but marks it unfinished.
+        if tr is not None and tr.get("type") == "unfinished" and source in known:
+            tr.text = known[source]
+            del tr.attrib["type"]
+            filled += 1
+    if filled:
+        tree.write(ts, encoding="utf-8", xml_declaration=True)
+    return filled
+
+
+def update(ts: Path, generated: Path = GENERATED, also: list[Path] = ()) -> None:
     write_generated(generated)
-    subprocess.run(
-        [tool("lupdate"), *sources(generated), "-ts", str(ts), "-no-obsolete",
-         "-locations", "none"],
-        cwd=ROOT, check=True, capture_output=True,
-    )  # fmt: skip
+    known = {k: v for t in also for k, v in known_translations(t).items()}
+    known.update(known_translations(ts))
+    lupdate = [tool("lupdate"), *sources(generated), "-ts", str(ts), "-no-obsolete",
+               "-locations", "none"]  # fmt: skip
+    subprocess.run(lupdate, cwd=ROOT, check=True, capture_output=True)
+    if reuse(ts, known):  # lupdate writes the file back in its own layout
+        subprocess.run(lupdate, cwd=ROOT, check=True, capture_output=True)
 
 
 def unfinished(ts: Path) -> list[str]:
@@ -109,6 +139,14 @@ def release(ts: Path) -> Path:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--check", action="store_true", help="only report untranslated strings")
+    p.add_argument(
+        "--merge",
+        metavar="TS",
+        action="append",
+        default=[],
+        help="also reuse the translations of this .ts file (e.g. another branch's, after a "
+        "merge conflict in the .ts)",
+    )
     args = p.parse_args()
     status = 0
     for lang in LANGUAGES:
@@ -119,7 +157,7 @@ def main() -> int:
             ts = tmp / ts.name
             update(ts, tmp / GENERATED.name)
         else:
-            update(ts)
+            update(ts, also=[Path(p) for p in args.merge])
         missing = unfinished(ts)
         for text in missing:
             print(f"{lang}: untranslated: {text!r}")
