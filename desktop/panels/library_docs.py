@@ -42,6 +42,17 @@ STATUS_MIN, STATUS_MAX, FOLDER_MIN = 150, 560, 180  # column widths (px)
 # The engine's reasons (English, as the CLI prints them) -> the text shown, translated at
 # display time; {0} is a detail kept as written.
 REASONS = {
+    "parsing took longer than {0} s (parse_timeout_s); the file may be hostile or very large": (
+        QT_TRANSLATE_NOOP(
+            "LibraryPanel", "reading took longer than {0} s; the file may be hostile or very large"
+        )
+    ),
+    "needed more than {0} MB to parse (parse_memory_mb); the file may be hostile or too complex": (
+        QT_TRANSLATE_NOOP(
+            "LibraryPanel",
+            "needed more than {0} MB to read; the file may be hostile or too complex",
+        )
+    ),
     "unsupported file type ({0})": QT_TRANSLATE_NOOP("LibraryPanel", "unsupported file type ({0})"),
     "no text in this file": QT_TRANSLATE_NOOP("LibraryPanel", "no text in this file"),
     "no extractable text (a scanned PDF? OCR is not supported)": QT_TRANSLATE_NOOP(

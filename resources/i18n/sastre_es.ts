@@ -713,6 +713,14 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>Todos los documentos</translation>
     </message>
     <message>
+        <source>reading took longer than {0} s; the file may be hostile or very large</source>
+        <translation>leerlo tardó más de {0} s; el archivo puede ser hostil o muy grande</translation>
+    </message>
+    <message>
+        <source>needed more than {0} MB to read; the file may be hostile or too complex</source>
+        <translation>necesitó más de {0} MB para leerlo; el archivo puede ser hostil o demasiado complejo</translation>
+    </message>
+    <message>
         <source>unsupported file type ({0})</source>
         <translation>tipo de archivo no compatible ({0})</translation>
     </message>
