@@ -49,7 +49,7 @@ class ImportReport:
     lines: int = 0
     pairs_added: int = 0
     examples_added: int = 0
-    duplicates: int = 0  # already there (the same file imported before)
+    duplicates: int = 0  # already there (the same file imported before) or dropped
     errors: list[str] = field(default_factory=list)  # "line N: what is wrong"
     error_count: int = 0
 
