@@ -100,11 +100,12 @@ class _Built:
         if pair.chosen.strip() == pair.rejected.strip() or not pair.chosen.strip():
             return
         ident, reverse = same_pair(pair), same_pair(pair, reverse=True)
-        if pair.origin_key in self.pairs or ident in self.seen or reverse in self.seen:
+        if reverse in self.seen:
             return  # earlier rules win: an explicit preference over a pair of thumbs
-        self.seen.add(ident)
-        self.pairs[pair.origin_key] = pair
-        self.paired.update(f.id for f in feedback if f is not None)
+        self.paired.update(f.id for f in feedback if f is not None)  # a twin pairs them too
+        if pair.origin_key not in self.pairs and ident not in self.seen:
+            self.seen.add(ident)
+            self.pairs[pair.origin_key] = pair
 
 
 def _origin(messages: list[Message], feedback: list[Feedback | None]) -> dict[str, Any]:

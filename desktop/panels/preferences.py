@@ -1,0 +1,486 @@
+"""The Training tab's preference section: the pairs and single answers built from the
+user's feedback, and one button, "Learn from my feedback".
+
+The lists are rebuilt from feedback and answer versions (engine.preferences) each
+time the section is shown or refreshed. The run is an engine-thread job calling
+TrainingService.train_preferences; afterwards the blind A/B dialog
+(desktop.panels.promote) compares the new adapter with the current one and, if the
+user confirms, makes it the default.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.context import AppContext
+from desktop.i18n import Retranslates
+from desktop.panels.pair_editor import PairEditor, source_text
+from desktop.widgets.dialogs import confirm_destructive
+from engine import preferences as prefs
+from engine.errors import USER_ERRORS
+
+
+def _line(text: str, width: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _question(prompt: list[dict]) -> str:
+    users = [m["content"] for m in prompt if m["role"] == "user"]
+    return users[-1] if users else ""
+
+
+class PreferencesSection(Retranslates, QGroupBox):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.job = None
+        self.readiness: prefs.Readiness | None = None
+        self.last_adapter: str | None = None  # the adapter the last run made
+        self.promote_dialog = None
+        lay = QHBoxLayout(self)
+        lay.addWidget(self._data_box(), 3)
+        lay.addWidget(self._learn_box(), 2)
+        ctx.events.models_changed.connect(self._refresh_idle)
+        self.retranslate()
+
+    def showEvent(self, event) -> None:  # noqa: N802 - ratings change in the chat meanwhile
+        self._refresh_idle()
+        super().showEvent(event)
+
+    def _refresh_idle(self) -> None:
+        if self.job is None:
+            self.refresh()
+
+    # -- layout -------------------------------------------------------------------
+    def _data_box(self) -> QWidget:
+        w = QWidget(self)
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.counts = QLabel(w)
+        self.counts.setWordWrap(True)
+        lay.addWidget(self.counts)
+        self.tabs = QTabWidget(w)
+        self.pair_list, self.example_list = QListWidget(w), QListWidget(w)
+        for lst in (self.pair_list, self.example_list):
+            lst.itemDoubleClicked.connect(lambda _item: self.open_selected())
+            lst.currentItemChanged.connect(lambda *_: self._set_buttons())
+            self.tabs.addTab(lst, "")
+        self.tabs.currentChanged.connect(lambda _i: self._set_buttons())
+        lay.addWidget(self.tabs, 1)
+        row = QHBoxLayout()
+        self.open_button, self.drop_button = QPushButton(w), QPushButton(w)
+        self.import_button = QPushButton(w)
+        for b in (self.open_button, self.drop_button, self.import_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addLayout(row)
+        self.open_button.clicked.connect(self.open_selected)
+        self.drop_button.clicked.connect(self.drop_selected)
+        self.import_button.clicked.connect(self.import_file)
+        return w
+
+    def _learn_box(self) -> QWidget:
+        w = QWidget(self)
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.needed = QLabel(w)
+        self.needed.setWordWrap(True)
+        lay.addWidget(self.needed)
+        self.learn_button = QPushButton(w)
+        self.learn_button.setProperty("primary", True)
+        self.learn_button.clicked.connect(self.learn)
+        lay.addWidget(self.learn_button)
+        self.plan = QLabel(w)
+        self.plan.setObjectName("muted")
+        self.plan.setWordWrap(True)
+        lay.addWidget(self.plan)
+        row = QHBoxLayout()
+        self.progress = QProgressBar(w)
+        self.stop_button = QPushButton(w)
+        self.stop_button.clicked.connect(self.stop)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.stop_button)
+        lay.addLayout(row)
+        self.stats = QLabel(w)
+        self.stats.setObjectName("muted")
+        self.stats.setWordWrap(True)
+        lay.addWidget(self.stats)
+        self.result = QLabel(w)
+        self.result.setWordWrap(True)
+        self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.result)
+        self.compare_button = QPushButton(w)
+        self.compare_button.clicked.connect(self.compare)
+        lay.addWidget(self.compare_button)
+        lay.addStretch(1)
+        return w
+
+    def retranslate(self) -> None:
+        self.setTitle(self.tr("4. Learn from your preferences"))
+        self.open_button.setText(self.tr("Open…"))
+        self.drop_button.setText(self.tr("Drop"))
+        self.import_button.setText(self.tr("Import pairs…"))
+        self.import_button.setToolTip(
+            self.tr("HH-RLHF, OpenAssistant, SHP or {prompt, chosen, rejected} JSONL files")
+        )
+        self.learn_button.setText(self.tr("Learn from my feedback"))
+        self.stop_button.setText(self.tr("Stop"))
+        self.compare_button.setText(self.tr("Compare with the current one…"))
+        self.compare_button.setToolTip(
+            self.tr("A blind A/B on your own questions; then you decide whether to use it")
+        )
+        if self.job is None:
+            self.refresh()
+
+    # -- data ---------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Rebuild the pairs from feedback and versions, then show them."""
+        store = self.ctx.store
+        try:
+            prefs.rebuild(store)
+            pairs, examples = store.preferences.pairs.list(), store.preferences.examples.list()
+            self.readiness = prefs.readiness(store)
+        except USER_ERRORS as exc:
+            self.ctx.error(str(exc))
+            return
+        self._fill(self.pair_list, pairs, self._pair_text)
+        self._fill(self.example_list, examples, self._example_text)
+        self.tabs.setTabText(0, self.tr("Pairs ({0})").format(len(pairs)))
+        self.tabs.setTabText(1, self.tr("Single answers ({0})").format(len(examples)))
+        self.counts.setText(
+            self.tr("{0} pairs and {1} single answers, from your feedback, the versions you "
+                    "preferred, A/B votes and imports.").format(len(pairs), len(examples))
+        )  # fmt: skip
+        self._show_readiness()
+        self._show_comparisons()
+        self._set_buttons()
+
+    def _fill(self, lst: QListWidget, rows: list, text) -> None:
+        keep = lst.currentItem().data(Qt.ItemDataRole.UserRole) if lst.currentItem() else None
+        lst.clear()
+        for r in rows:
+            item = QListWidgetItem(text(r), lst)
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+            item.setToolTip(_question(r.prompt))
+            if r.id == keep:
+                lst.setCurrentItem(item)
+
+    def _pair_text(self, p) -> str:
+        mark = " ✎" if p.edited else ""
+        return self.tr("{0} — ✓ {1} · ✗ {2} ({3}){4}").format(
+            _line(_question(p.prompt), 40), _line(p.chosen, 40), _line(p.rejected, 30),
+            source_text(p.source), mark,
+        )  # fmt: skip
+
+    def _example_text(self, e) -> str:
+        mark = "👍" if e.desirable else "👎"
+        return f"{mark} {_line(_question(e.prompt), 40)} — {_line(e.answer, 60)}"
+
+    def _show_readiness(self) -> None:
+        r = self.readiness
+        if r is None:
+            return
+        if r.method == "dpo":
+            self.needed.setText(
+                self.tr("Enough pairs to learn from ({0}; {1} are kept aside to check the "
+                        "result).").format(r.pairs, prefs.HELD_OUT_PAIRS)
+            )  # fmt: skip
+        elif r.method == "kto":
+            self.needed.setText(
+                self.tr("Enough thumbs up and down to learn from; {0} more pairs would allow "
+                        "the stronger pairwise method.").format(r.pairs_needed)
+            )  # fmt: skip
+        else:
+            self.needed.setText(
+                self.tr("{0} more pairs needed before learning makes sense ({1} in all, {2} "
+                        "kept aside to check the result), or {3} more thumbs up or down. "
+                        "Dislike an answer, regenerate it and prefer the better version, or "
+                        "write a correction.").format(r.pairs_needed, prefs.MIN_PAIRS,
+                                                      prefs.HELD_OUT_PAIRS, r.labelled_needed)
+            )  # fmt: skip
+        self.plan.setText(self._plan_text(r) if r.ready else "")
+
+    def _plan_text(self, r: prefs.Readiness) -> str:
+        base = self._base_adapter()
+        start = (
+            self.tr("continuing the adapter {0}").format(base)
+            if base
+            else self.tr("on the model itself")
+        )
+        seconds = prefs.estimate_seconds(self.ctx.store, r.method or "dpo")
+        if seconds is None:
+            how_long = self.tr("a few minutes on a small model, longer on a large one")
+        else:
+            how_long = self.tr("about {0} minutes").format(max(1, round(seconds / 60)))
+        n = r.pairs if r.method == "dpo" else r.desirable + r.undesirable
+        return self.tr(
+            "Trains a new adapter {0} on {1} of your preferences; it should take {2}. Your "
+            "chats keep their current adapter until you compare the two and choose."
+        ).format(start, n, how_long)
+
+    def _show_comparisons(self) -> None:
+        """The latest stored comparison of a preference adapter (visible later too)."""
+        for rec in reversed(self.ctx.store.adapters.list()):
+            comps = rec.metrics.get("comparisons") or []
+            if comps:
+                c = comps[-1]
+                self.result.setText(comparison_text(rec.name, c))
+                return
+
+    def _base_adapter(self) -> str | None:
+        """The default adapter, if it belongs to the default model: the run continues it."""
+        name = self.ctx.store.settings.get("adapter")
+        rec = self.ctx.store.adapters.get(name) if name else None
+        model = self.ctx.engine.models.default_name()
+        return (
+            name if rec is not None and rec.status == "ready" and rec.base_model == model else None
+        )
+
+    def _set_buttons(self) -> None:
+        running = self.job is not None
+        lst = self._list()
+        self.open_button.setEnabled(lst.currentItem() is not None)
+        self.drop_button.setEnabled(lst.currentItem() is not None and not running)
+        ready = self.readiness is not None and self.readiness.ready
+        self.learn_button.setEnabled(ready and not running)
+        self.stop_button.setEnabled(running)
+        self.progress.setVisible(running)
+        self.stop_button.setVisible(running)
+        self.compare_button.setEnabled(self._comparable() is not None and not running)
+
+    def _list(self) -> QListWidget:
+        return self.pair_list if self.tabs.currentIndex() == 0 else self.example_list
+
+    def _selected(self) -> Any | None:
+        item = self._list().currentItem()
+        if item is None:
+            return None
+        repo = self._repo()
+        return repo.get(item.data(Qt.ItemDataRole.UserRole))
+
+    def _repo(self):
+        p = self.ctx.store.preferences
+        return p.pairs if self.tabs.currentIndex() == 0 else p.examples
+
+    # -- curating -------------------------------------------------------------------
+    def open_selected(self) -> None:
+        item = self._selected()
+        if item is None:
+            return
+        dialog = PairEditor(item, self)
+        if not self.exec_dialog(dialog):
+            return
+        try:
+            if dialog.dropped:
+                self._repo().delete(item.id)
+            elif changes := dialog.changes():
+                self._repo().update(item.id, **changes)
+        except USER_ERRORS as exc:
+            self.ctx.error(str(exc))
+        self.refresh()
+
+    def exec_dialog(self, dialog) -> bool:  # tests replace this
+        return bool(dialog.exec())
+
+    def drop_selected(self) -> None:
+        item = self._selected()
+        if item is None:
+            return
+        if not confirm_destructive(
+            self,
+            self.tr("Drop it?"),
+            self.tr("It is left out of training, and rebuilding from your feedback does not "
+                    "bring it back."),
+            self.tr("Drop"),
+        ):  # fmt: skip
+            return
+        self._repo().delete(item.id)
+        self.refresh()
+
+    def import_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import preference pairs"), "", self.tr("JSON Lines (*.jsonl *.json)")
+        )
+        if path:
+            self.import_path(path)
+
+    def import_path(self, path: str) -> None:
+        from engine.preference_files import import_pairs
+
+        store = self.ctx.store
+        job = self.ctx.service.submit("import pairs", lambda h: import_pairs(store, path),
+                                      engine=False)  # fmt: skip
+        job.finished.connect(self._on_imported)
+        job.failed.connect(self.ctx.error)
+
+    def _on_imported(self, rep) -> None:
+        self.refresh()
+        text = self.tr("Imported {0} pairs and {1} single answers from {2}; {3} were already "
+                       "there, {4} lines could not be read.").format(
+            rep.pairs_added, rep.examples_added, rep.file, rep.duplicates, rep.error_count)  # fmt: skip
+        if rep.errors:
+            text += "\n" + "\n".join(rep.errors[:5])
+        self.result.setText(text)
+        self.ctx.status(text.split("\n")[0])
+
+    # -- learning -------------------------------------------------------------------
+    def learn(self) -> None:
+        """Start a preference run on the engine thread (the button's action)."""
+        r = self.readiness
+        if r is None or not r.ready or self.job is not None:
+            return
+        store, tr = self.ctx.store, self.ctx.engine.training
+        model = self.ctx.engine.models.default_name()
+        base = self._base_adapter()
+        name = "prefs-" + time.strftime("%Y%m%d-%H%M%S")
+        method = r.method
+
+        def run(h) -> Any:
+            prefs.rebuild(store)
+            examples = (prefs.training_pairs(store) if method == "dpo"
+                        else prefs.training_labelled(store))  # fmt: skip
+            return tr.train_preferences(
+                examples, adapter=name, method=method, base_adapter=base, model=model,
+                callbacks=_Progress(h), cancel=h.cancel, pause=h.pause,
+            )  # fmt: skip
+
+        self.last_adapter = name
+        self.progress.setRange(0, 0)
+        self.stats.setText(self.tr("Starting…"))
+        self.result.clear()
+        self.job = self.ctx.service.submit("learn preferences", run)
+        self.job.update.connect(self._on_update)
+        self.job.finished.connect(self._on_finished)
+        self.job.failed.connect(self._on_failed)
+        self.job.done.connect(self._on_done)
+        self._set_buttons()
+
+    def stop(self) -> None:
+        if self.job is not None:
+            self.job.cancel()
+
+    def _on_update(self, ev: dict) -> None:
+        if ev["kind"] == "status":
+            self.stats.setText(ev["message"])
+            return
+        r = ev["report"]
+        self.progress.setRange(0, max(1, r.get("total") or 1))
+        self.progress.setValue(r.get("step") or 0)
+        parts = [self.tr("step {0}/{1}").format(r.get("step"), r.get("total"))]
+        for key, label in (("train_loss", self.tr("loss")),
+                           ("reward_margin", self.tr("reward margin")),
+                           ("pref_acc", self.tr("held-out accuracy"))):  # fmt: skip
+            if isinstance(r.get(key), int | float):
+                parts.append(f"{label} {r[key]:.3f}")
+        self.stats.setText(" · ".join(parts))
+
+    def _on_finished(self, rep) -> None:
+        d = rep.to_dict() if hasattr(rep, "to_dict") else dict(rep)
+        if d.get("status") == "cancelled":
+            self.result.setText(self.tr("Stopped; nothing changed in your chats."))
+            return
+        self.result.setText(run_text(d))
+        self.ctx.events.models_changed.emit()  # the adapter lists show it
+
+    def _on_failed(self, message: str) -> None:
+        self.stats.setText(message)
+        self.ctx.error(message)
+
+    def _on_done(self) -> None:
+        self.job = None
+        self.progress.setRange(0, 1)
+        self.refresh()
+
+    def _comparable(self) -> str | None:
+        """The newest ready preference adapter of the default model not yet compared."""
+        model = self.ctx.engine.models.default_name()
+        for rec in reversed(self.ctx.store.adapters.list()):
+            if (rec.status == "ready" and rec.method in ("dpo", "ipo", "kto")
+                    and rec.base_model == model):  # fmt: skip
+                return rec.name
+        return None
+
+    def compare(self) -> None:
+        """The blind A/B of the newest preference adapter against the current default."""
+        from desktop.panels.promote import PromoteDialog
+
+        new = self._comparable()
+        if new is None:
+            return
+        current = self.ctx.store.settings.get("adapter")
+        current = current if current != new else None
+        self.promote_dialog = PromoteDialog(self.ctx, new, current, self)
+        self.promote_dialog.finished.connect(lambda _r: self.refresh())
+        self.promote_dialog.show()
+        self.promote_dialog.start()
+
+
+class _Progress:
+    """Training callbacks forwarded to the GUI as plain dicts (the job's update signal)."""
+
+    def __init__(self, handle):
+        self.h = handle
+
+    def on_step(self, report) -> None:
+        d = report.to_dict() if hasattr(report, "to_dict") else dict(report)
+        self.h.update({"kind": "step", "report": d}, force=d.get("step") == d.get("total"))
+
+    def on_status(self, message: str, fraction: float | None = None) -> None:
+        self.h.update({"kind": "status", "message": message}, force=True)
+
+    def __getattr__(self, name: str):
+        return lambda *a, **k: None  # the other callbacks: nothing to show
+
+
+def run_text(d: dict) -> str:
+    """A finished run in one paragraph: accuracy, margin, degeneration, promotable."""
+    from PySide6.QtCore import QCoreApplication
+
+    t = QCoreApplication.translate
+
+    def num(x) -> str:
+        return "-" if x is None else f"{x:.2f}"
+
+    out = QCoreApplication.translate(
+        "PreferencesSection",
+        "{0} is ready. Held-out preference accuracy {1} → {2}, reward margin {3} → {4}.",
+    ).format(d.get("adapter", ""), num(d.get("pref_acc_before")), num(d.get("pref_acc_after")),
+             num(d.get("reward_margin_before")), num(d.get("reward_margin_after")))  # fmt: skip
+    if d.get("promotable") is False:
+        out += " " + t("PreferencesSection", "It will not be offered as the default:") + " "
+        out += str(d.get("not_promotable_reason") or "")
+    else:
+        out += " " + t("PreferencesSection", "Compare it with the current one before you use it.")
+    return out
+
+
+def comparison_text(name: str, c: dict) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    current = c.get("current") or QCoreApplication.translate("PreferencesSection", "no adapter")
+    text = QCoreApplication.translate(
+        "PreferencesSection", "Last comparison: {0} won {1}, {2} won {3}, {4} ties ({5})."
+    ).format(name, c.get("wins", 0), current, c.get("losses", 0), c.get("ties", 0),
+             (c.get("at") or "")[:16].replace("T", " "))  # fmt: skip
+    if c.get("decision") == "promoted":
+        text += " " + QCoreApplication.translate("PreferencesSection", "You made it the default.")
+    else:
+        text += " " + QCoreApplication.translate("PreferencesSection", "You kept the current one.")
+    return text
