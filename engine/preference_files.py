@@ -111,8 +111,14 @@ def _shp(obj: dict) -> Iterator[Row]:
 
 
 def _ranked(prompt: Chat, replies: list) -> Iterator[Row]:
-    ranked = [r for r in replies if isinstance(r, dict) and isinstance(r.get("rank"), int)
-              and isinstance(r.get("text"), str) and r["text"].strip()]  # fmt: skip
+    ranked = [
+        r
+        for r in replies
+        if isinstance(r, dict)
+        and isinstance(r.get("rank"), int)
+        and isinstance(r.get("text"), str)
+        and r["text"].strip()
+    ]
     ranked.sort(key=lambda r: r["rank"])
     for worse in ranked[1:]:
         if worse["rank"] > ranked[0]["rank"]:
@@ -152,10 +158,16 @@ def _oasst(obj: dict) -> Iterator[Row]:
 def _prompt(value: Any) -> Chat:
     if isinstance(value, str) and value.strip():
         return [{"role": "user", "content": value.strip()}]
-    if isinstance(value, list) and value and all(
-        isinstance(m, dict) and m.get("role") in ("system", "user", "assistant")
-        and isinstance(m.get("content"), str) for m in value
-    ):  # fmt: skip
+    if (
+        isinstance(value, list)
+        and value
+        and all(
+            isinstance(m, dict)
+            and m.get("role") in ("system", "user", "assistant")
+            and isinstance(m.get("content"), str)
+            for m in value
+        )
+    ):
         return [{"role": m["role"], "content": m["content"]} for m in value]
     raise LineError("'prompt' must be text or a list of {'role', 'content'} messages")
 

@@ -125,13 +125,17 @@ def _versions_pairs(
     if preferred is not None and not _rated(fb, preferred, -1):
         for other in versions:
             if other.id != preferred.id:
-                built.add(_version_pair(prompt, preferred, other, "preferred_version", fb),
-                          [fb.get(preferred.id), fb.get(other.id)])  # fmt: skip
+                built.add(
+                    _version_pair(prompt, preferred, other, "preferred_version", fb),
+                    [fb.get(preferred.id), fb.get(other.id)],
+                )
     liked = [v for v in versions if _rated(fb, v, 1)]
     for bad in (v for v in versions if _rated(fb, v, -1)):
         for good in liked:
-            built.add(_version_pair(prompt, good, bad, "liked_regeneration", fb),
-                      [fb[good.id], fb[bad.id]])  # fmt: skip
+            built.add(
+                _version_pair(prompt, good, bad, "liked_regeneration", fb),
+                [fb[good.id], fb[bad.id]],
+            )
 
 
 def _rated(fb: dict[int, Feedback], m: Message, rating: int) -> bool:
@@ -143,17 +147,27 @@ def _version_pair(
     prompt: list[dict], good: Message, bad: Message, source: str, fb: dict[int, Feedback]
 ) -> PreferencePair:
     return PreferencePair(
-        None, prompt, good.content, bad.content, source, f"pair:m{good.id}>m{bad.id}",
+        None,
+        prompt,
+        good.content,
+        bad.content,
+        source,
+        f"pair:m{good.id}>m{bad.id}",
         _origin([good, bad], [fb.get(good.id), fb.get(bad.id)]),
-    )  # fmt: skip
+    )
 
 
 def _correction_pair(f: Feedback, prompt: list[dict], msg: Message | None) -> PreferencePair:
     rejected = msg.content if msg is not None else (f.answer or "")
     return PreferencePair(
-        None, prompt, f.correction or "", rejected, "correction", f"pair:c{f.id}",
+        None,
+        prompt,
+        f.correction or "",
+        rejected,
+        "correction",
+        f"pair:c{f.id}",
         _origin([msg] if msg else [], [f]),
-    )  # fmt: skip
+    )
 
 
 def _detached_pairs(built: _Built, feedback: list[Feedback], prompts: dict[int, list]) -> None:
@@ -169,11 +183,18 @@ def _detached_pairs(built: _Built, feedback: list[Feedback], prompts: dict[int, 
         for bad in (f for f in group if f.rating < 0):
             for good in (f for f in group if f.rating > 0):
                 prompt = prompts.get(good.id) or prompts.get(bad.id) or _single(good.question)
-                built.add(PreferencePair(
-                    None, prompt, good.answer, bad.answer, "liked_regeneration",
-                    f"pair:f{good.id}>f{bad.id}",
-                    {"messages": [], "feedback": [good.id, bad.id], "chat": good.chat_id},
-                ), [good, bad])  # fmt: skip
+                built.add(
+                    PreferencePair(
+                        None,
+                        prompt,
+                        good.answer,
+                        bad.answer,
+                        "liked_regeneration",
+                        f"pair:f{good.id}>f{bad.id}",
+                        {"messages": [], "feedback": [good.id, bad.id], "chat": good.chat_id},
+                    ),
+                    [good, bad],
+                )
 
 
 def build(store: Store) -> _Built:
@@ -213,10 +234,18 @@ def build(store: Store) -> _Built:
             continue
         answer = msgs_by_id[f.message_id].content if f.message_id in msgs_by_id else f.answer
         built.examples[f"example:f{f.id}"] = LabelledAnswer(
-            None, prompt, answer, f.rating > 0, "feedback", f"example:f{f.id}",
-            {"messages": [f.message_id] if f.message_id else [], "feedback": [f.id],
-             "chat": f.chat_id},
-        )  # fmt: skip
+            None,
+            prompt,
+            answer,
+            f.rating > 0,
+            "feedback",
+            f"example:f{f.id}",
+            {
+                "messages": [f.message_id] if f.message_id else [],
+                "feedback": [f.id],
+                "chat": f.chat_id,
+            },
+        )
     return built
 
 
@@ -297,10 +326,17 @@ def record_ab_vote(
     key = content_key("pair:ab", msgs, chosen, rejected)
     if store.preferences.pairs.dropped(key):
         return None
-    return store.preferences.pairs.save(PreferencePair(
-        None, msgs, chosen, rejected, "ab_vote", key,
-        {"adapters": [won[0]["adapter"], lost[0]["adapter"]]},
-    ))  # fmt: skip
+    return store.preferences.pairs.save(
+        PreferencePair(
+            None,
+            msgs,
+            chosen,
+            rejected,
+            "ab_vote",
+            key,
+            {"adapters": [won[0]["adapter"], lost[0]["adapter"]]},
+        )
+    )
 
 
 # -- readiness -------------------------------------------------------------------------
@@ -321,8 +357,12 @@ class Readiness:
         return self.method is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return {**vars(self), "ready": self.ready, "min_pairs": MIN_PAIRS,
-                "held_out_pairs": HELD_OUT_PAIRS}  # fmt: skip
+        return {
+            **vars(self),
+            "ready": self.ready,
+            "min_pairs": MIN_PAIRS,
+            "held_out_pairs": HELD_OUT_PAIRS,
+        }
 
 
 def readiness(store: Store) -> Readiness:

@@ -159,9 +159,18 @@ class PairRepo(_Table):
                 " chosen = excluded.chosen, rejected = excluded.rejected,"
                 " source = excluded.source, origin = excluded.origin,"
                 " updated_at = excluded.updated_at WHERE preference_pairs.edited = 0",
-                (dumps(p.prompt), p.chosen, p.rejected, p.source, p.origin_key,
-                 dumps(p.origin), int(p.edited), p.created_at or ts, ts),
-            )  # fmt: skip
+                (
+                    dumps(p.prompt),
+                    p.chosen,
+                    p.rejected,
+                    p.source,
+                    p.origin_key,
+                    dumps(p.origin),
+                    int(p.edited),
+                    p.created_at or ts,
+                    ts,
+                ),
+            )
             row = c.execute(
                 "SELECT * FROM preference_pairs WHERE origin_key = ?", (p.origin_key,)
             ).fetchone()
@@ -181,10 +190,14 @@ class PairRepo(_Table):
             c.execute(
                 "UPDATE preference_pairs SET prompt = ?, chosen = ?, rejected = ?, edited = 1,"
                 " updated_at = ? WHERE id = ?",
-                (dumps(old.prompt if prompt is None else prompt),
-                 old.chosen if chosen is None else chosen,
-                 old.rejected if rejected is None else rejected, now(), pair_id),
-            )  # fmt: skip
+                (
+                    dumps(old.prompt if prompt is None else prompt),
+                    old.chosen if chosen is None else chosen,
+                    old.rejected if rejected is None else rejected,
+                    now(),
+                    pair_id,
+                ),
+            )
         return self.require(pair_id)
 
 
@@ -207,9 +220,18 @@ class ExampleRepo(_Table):
                 " answer = excluded.answer, desirable = excluded.desirable,"
                 " origin = excluded.origin, updated_at = excluded.updated_at"
                 " WHERE preference_examples.edited = 0",
-                (dumps(e.prompt), e.answer, int(e.desirable), e.source, e.origin_key,
-                 dumps(e.origin), int(e.edited), e.created_at or ts, ts),
-            )  # fmt: skip
+                (
+                    dumps(e.prompt),
+                    e.answer,
+                    int(e.desirable),
+                    e.source,
+                    e.origin_key,
+                    dumps(e.origin),
+                    int(e.edited),
+                    e.created_at or ts,
+                    ts,
+                ),
+            )
             row = c.execute(
                 "SELECT * FROM preference_examples WHERE origin_key = ?", (e.origin_key,)
             ).fetchone()
@@ -228,10 +250,14 @@ class ExampleRepo(_Table):
             c.execute(
                 "UPDATE preference_examples SET prompt = ?, answer = ?, desirable = ?, edited = 1,"
                 " updated_at = ? WHERE id = ?",
-                (dumps(old.prompt if prompt is None else prompt),
-                 old.answer if answer is None else answer,
-                 int(old.desirable if desirable is None else desirable), now(), example_id),
-            )  # fmt: skip
+                (
+                    dumps(old.prompt if prompt is None else prompt),
+                    old.answer if answer is None else answer,
+                    int(old.desirable if desirable is None else desirable),
+                    now(),
+                    example_id,
+                ),
+            )
         return self.require(example_id)
 
 

@@ -18,12 +18,16 @@ def sastre(capsys, *args):
 
 def test_import_list_export_rm(capsys, data_dir, tmp_path):
     f = tmp_path / "p.jsonl"
-    f.write_text("\n".join([
-        json.dumps({"prompt": "Hi?", "chosen": "Hello.", "rejected": "Go away."}),
-        "{broken",
-        json.dumps({"prompt": "2+2?", "chosen": "4", "rejected": "5"}),
-        json.dumps({"prompt": "Nice?", "completion": "Very", "label": True}),
-    ]))  # fmt: skip
+    f.write_text(
+        "\n".join(
+            [
+                json.dumps({"prompt": "Hi?", "chosen": "Hello.", "rejected": "Go away."}),
+                "{broken",
+                json.dumps({"prompt": "2+2?", "chosen": "4", "rejected": "5"}),
+                json.dumps({"prompt": "Nice?", "completion": "Very", "label": True}),
+            ]
+        )
+    )
     code, out, err = sastre(capsys, "pairs", "import", f, "--data-dir", data_dir)
     assert code == 0, err
     assert "Imported 2 pairs and 1 single answers from p.jsonl (format jsonl)" in out

@@ -125,8 +125,10 @@ def test_detached_feedback_rows_pair_with_the_liked_answer(store):
 
 
 def test_ab_vote_is_a_pair_and_a_tie_is_not(store):
-    answers = [{"label": "A", "adapter": "new", "text": "Short."},
-               {"label": "B", "adapter": "old", "text": "Long and rambling."}]  # fmt: skip
+    answers = [
+        {"label": "A", "adapter": "new", "text": "Short."},
+        {"label": "B", "adapter": "old", "text": "Long and rambling."},
+    ]
     assert prefs.record_ab_vote(store, "Explain X", answers, "tie") is None
     p = prefs.record_ab_vote(store, "Explain X", answers, "new")
     assert (p.chosen, p.rejected, p.source) == ("Short.", "Long and rambling.", "ab_vote")
@@ -138,12 +140,18 @@ def test_readiness_counts_what_is_missing(store):
     r = prefs.readiness(store)
     assert (r.ready, r.pairs_needed, r.method) == (False, prefs.MIN_PAIRS, None)
     for i in range(prefs.MIN_PAIRS - 1):
-        store.preferences.pairs.save(PreferencePair(
-            None, [{"role": "user", "content": f"q{i}"}], "good", "bad", "imported", f"k{i}"))  # fmt: skip
+        store.preferences.pairs.save(
+            PreferencePair(
+                None, [{"role": "user", "content": f"q{i}"}], "good", "bad", "imported", f"k{i}"
+            )
+        )
     r = prefs.readiness(store)
     assert (r.pairs, r.pairs_needed, r.ready) == (prefs.MIN_PAIRS - 1, 1, False)
-    store.preferences.pairs.save(PreferencePair(
-        None, [{"role": "user", "content": "last"}], "good", "bad", "imported", "last"))  # fmt: skip
+    store.preferences.pairs.save(
+        PreferencePair(
+            None, [{"role": "user", "content": "last"}], "good", "bad", "imported", "last"
+        )
+    )
     r = prefs.readiness(store)
     assert (r.ready, r.method, r.pairs_needed) == (True, "dpo", 0)
     pairs = prefs.training_pairs(store)

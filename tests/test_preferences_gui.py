@@ -29,10 +29,14 @@ def wait(qtbot, job):
 
 def imported_pairs(tmp_path, n: int):
     f = tmp_path / "pairs.jsonl"
-    f.write_text("\n".join(
-        json.dumps({"prompt": f"Question {i}?", "chosen": f"Answer {i}.", "rejected": "No idea."})
-        for i in range(n)
-    ))  # fmt: skip
+    f.write_text(
+        "\n".join(
+            json.dumps(
+                {"prompt": f"Question {i}?", "chosen": f"Answer {i}.", "rejected": "No idea."}
+            )
+            for i in range(n)
+        )
+    )
     return f
 
 
@@ -46,22 +50,41 @@ def preference_training(monkeypatch, tmp_path):
     if hasattr(TrainingService, "train_preferences"):
         return
 
-    def train_preferences(self, examples, *, adapter, method="dpo", config=None,
-                          base_adapter=None, callbacks=None, cancel=None, pause=None,
-                          model=None):  # fmt: skip
+    def train_preferences(
+        self,
+        examples,
+        *,
+        adapter,
+        method="dpo",
+        config=None,
+        base_adapter=None,
+        callbacks=None,
+        cancel=None,
+        pause=None,
+        model=None,
+    ):
         f = tmp_path / f"{adapter}.jsonl"
-        f.write_text("\n".join(json.dumps(
-            {"messages": [*e.prompt, {"role": "assistant", "content": e.chosen}]})
-            for e in examples))  # fmt: skip
+        f.write_text(
+            "\n".join(
+                json.dumps({"messages": [*e.prompt, {"role": "assistant", "content": e.chosen}]})
+                for e in examples
+            )
+        )
         self.import_dataset(str(f), adapter)
-        cfg = TrainConfig(rank=4, layers=2, iters=4, batch_size=4, eval_prompts=["Hi"],
-                          eval_max_tokens=4)  # fmt: skip
-        rep = self.train([(adapter, 1.0)], adapter, model=model, config=cfg, callback=callbacks,
-                         cancel=cancel)  # fmt: skip
+        cfg = TrainConfig(
+            rank=4, layers=2, iters=4, batch_size=4, eval_prompts=["Hi"], eval_max_tokens=4
+        )
+        rep = self.train(
+            [(adapter, 1.0)], adapter, model=model, config=cfg, callback=callbacks, cancel=cancel
+        )
         rec = self.store.adapters.get(adapter)
         rec.method = method
-        rec.metrics = {**rec.metrics, "promotable": True, "pref_acc_before": 0.5,
-                       "pref_acc_after": 0.75}  # fmt: skip
+        rec.metrics = {
+            **rec.metrics,
+            "promotable": True,
+            "pref_acc_before": 0.5,
+            "pref_acc_after": 0.75,
+        }
         self.store.adapters.save(rec)
         return {**rep, "adapter": adapter, "pref_acc_before": 0.5, "pref_acc_after": 0.75}
 

@@ -75,17 +75,37 @@ def cmd_list(args) -> int:
     examples = eng.store.preferences.examples.list()
     ready = prefs.readiness(eng.store)
     if args.json:
-        print_json({"pairs": [p.to_dict() for p in pairs],
-                    "examples": [e.to_dict() for e in examples],
-                    "readiness": ready.to_dict()})  # fmt: skip
+        print_json(
+            {
+                "pairs": [p.to_dict() for p in pairs],
+                "examples": [e.to_dict() for e in examples],
+                "readiness": ready.to_dict(),
+            }
+        )
         return 0
     if pairs:
-        rows = [[p.id, p.source + ("*" if p.edited else ""), _clip(_question(p.prompt), 30),
-                 _clip(p.chosen), _clip(p.rejected)] for p in pairs]  # fmt: skip
+        rows = [
+            [
+                p.id,
+                p.source + ("*" if p.edited else ""),
+                _clip(_question(p.prompt), 30),
+                _clip(p.chosen),
+                _clip(p.rejected),
+            ]
+            for p in pairs
+        ]
         print(table(rows, ["ID", "SOURCE", "QUESTION", "CHOSEN", "REJECTED"]))
     if examples:
-        rows = [[e.id, "good" if e.desirable else "bad", e.source, _clip(_question(e.prompt), 30),
-                 _clip(e.answer, 50)] for e in examples]  # fmt: skip
+        rows = [
+            [
+                e.id,
+                "good" if e.desirable else "bad",
+                e.source,
+                _clip(_question(e.prompt), 30),
+                _clip(e.answer, 50),
+            ]
+            for e in examples
+        ]
         print(("\n" if pairs else "") + "Single answers (rm with --example):")
         print(table(rows, ["ID", "LABEL", "SOURCE", "QUESTION", "ANSWER"]))
     print(f"{len(pairs)} pairs, {len(examples)} single answers. {_needed(ready)}")
@@ -95,12 +115,24 @@ def cmd_list(args) -> int:
 def _export_lines(store, kind: str):
     if kind in ("pairs", "all"):
         for p in store.preferences.pairs.list():
-            yield {"prompt": p.prompt, "chosen": p.chosen, "rejected": p.rejected,
-                   "source": p.source, "id": p.id, "created_at": p.created_at}  # fmt: skip
+            yield {
+                "prompt": p.prompt,
+                "chosen": p.chosen,
+                "rejected": p.rejected,
+                "source": p.source,
+                "id": p.id,
+                "created_at": p.created_at,
+            }
     if kind in ("examples", "all"):
         for e in store.preferences.examples.list():
-            yield {"prompt": e.prompt, "completion": e.answer, "label": e.desirable,
-                   "source": e.source, "id": e.id, "created_at": e.created_at}  # fmt: skip
+            yield {
+                "prompt": e.prompt,
+                "completion": e.answer,
+                "label": e.desirable,
+                "source": e.source,
+                "id": e.id,
+                "created_at": e.created_at,
+            }
 
 
 def cmd_export(args) -> int:

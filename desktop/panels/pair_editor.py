@@ -21,10 +21,6 @@ from desktop.i18n import Retranslates
 from store.preferences import LabelledAnswer, PreferencePair
 
 
-def _conversation(prompt: list[dict]) -> str:
-    return "\n\n".join(f"{m['role']}: {m['content']}" for m in prompt[:-1])
-
-
 class PairEditor(Retranslates, QDialog):
     """Edits a PreferencePair (question, chosen, rejected) or a LabelledAnswer (question,
     answer, good or bad). `dropped` is set when the user chose Drop."""
@@ -40,7 +36,7 @@ class PairEditor(Retranslates, QDialog):
         self.source.setWordWrap(True)
         lay.addWidget(self.source)
         self.history_label = QLabel(self)
-        self.history = QPlainTextEdit(_conversation(item.prompt), self)
+        self.history = QPlainTextEdit(self)
         self.history.setReadOnly(True)
         self.history.setMaximumHeight(5 * self.history.fontMetrics().lineSpacing() + 16)
         if len(item.prompt) > 1:
@@ -59,11 +55,12 @@ class PairEditor(Retranslates, QDialog):
         self.good.setChecked(not self.is_pair and item.desirable)
         for w in (self.question_label, self.question, self.first_label, self.first):
             lay.addWidget(w)
-        if self.is_pair:
-            lay.addWidget(self.second_label)
-            lay.addWidget(self.second)
-        else:
-            lay.addWidget(self.good)
+        lay.addWidget(self.second_label)
+        lay.addWidget(self.second)
+        lay.addWidget(self.good)
+        for w in (self.second_label, self.second):
+            w.setVisible(self.is_pair)
+        self.good.setVisible(not self.is_pair)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -106,11 +103,22 @@ class PairEditor(Retranslates, QDialog):
         )
         edited = self.tr(" · edited by you") if self.item.edited else ""
         self.source.setText(
-            self.tr("From: {0} · {1}").format(source_text(self.item.source),
-                                              (self.item.created_at or "")[:16].replace("T", " "))
+            self.tr("From: {0} · {1}").format(
+                source_text(self.item.source), (self.item.created_at or "")[:16].replace("T", " ")
+            )
             + edited
-        )  # fmt: skip
+        )
         self.history_label.setText(self.tr("Earlier in the conversation"))
+        roles = {
+            "user": self.tr("You"),
+            "assistant": self.tr("Assistant"),
+            "system": self.tr("System"),
+        }
+        self.history.setPlainText(
+            "\n\n".join(
+                f"{roles.get(m['role'], m['role'])}: {m['content']}" for m in self.item.prompt[:-1]
+            )
+        )
         self.question_label.setText(self.tr("Question"))
         self.first_label.setText(self.tr("Preferred answer") if self.is_pair else self.tr("Answer"))
         self.second_label.setText(self.tr("Worse answer"))
@@ -123,13 +131,16 @@ class PairEditor(Retranslates, QDialog):
 
 def source_text(source: str) -> str:
     """Where a pair or single answer came from, as shown (stored as an English key)."""
-    t = QCoreApplication.translate
     names = {
-        "liked_regeneration": t("PreferencesSection", "a liked regeneration"),
-        "correction": t("PreferencesSection", "your correction"),
-        "preferred_version": t("PreferencesSection", "the version you preferred"),
-        "ab_vote": t("PreferencesSection", "a blind A/B vote"),
-        "imported": t("PreferencesSection", "an imported file"),
-        "feedback": t("PreferencesSection", "a thumbs up/down"),
+        "liked_regeneration": QCoreApplication.translate(
+            "PreferencesSection", "a liked regeneration"
+        ),
+        "correction": QCoreApplication.translate("PreferencesSection", "your correction"),
+        "preferred_version": QCoreApplication.translate(
+            "PreferencesSection", "the version you preferred"
+        ),
+        "ab_vote": QCoreApplication.translate("PreferencesSection", "a blind A/B vote"),
+        "imported": QCoreApplication.translate("PreferencesSection", "an imported file"),
+        "feedback": QCoreApplication.translate("PreferencesSection", "a thumbs up/down"),
     }
     return names.get(source, source)

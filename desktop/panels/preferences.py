@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop.context import AppContext
 from desktop.i18n import Retranslates
 from desktop.panels.pair_editor import PairEditor, source_text
+from desktop.panels.promote import PromoteDialog, comparison_text, enable_primary, run_text
 from desktop.widgets.dialogs import confirm_destructive
 from engine import preferences as prefs
 from engine.errors import USER_ERRORS
@@ -104,7 +105,6 @@ class PreferencesSection(Retranslates, QGroupBox):
         self.needed.setWordWrap(True)
         lay.addWidget(self.needed)
         self.learn_button = QPushButton(w)
-        self.learn_button.setProperty("primary", True)
         self.learn_button.clicked.connect(self.learn)
         lay.addWidget(self.learn_button)
         self.plan = QLabel(w)
@@ -165,9 +165,11 @@ class PreferencesSection(Retranslates, QGroupBox):
         self.tabs.setTabText(0, self.tr("Pairs ({0})").format(len(pairs)))
         self.tabs.setTabText(1, self.tr("Single answers ({0})").format(len(examples)))
         self.counts.setText(
-            self.tr("{0} pairs and {1} single answers, from your feedback, the versions you "
-                    "preferred, A/B votes and imports.").format(len(pairs), len(examples))
-        )  # fmt: skip
+            self.tr(
+                "Pairs: {0} · single answers: {1}. They come from your feedback, the "
+                "versions you preferred, A/B votes and imports."
+            ).format(len(pairs), len(examples))
+        )
         self._show_readiness()
         self._show_comparisons()
         self._set_buttons()
@@ -185,9 +187,12 @@ class PreferencesSection(Retranslates, QGroupBox):
     def _pair_text(self, p) -> str:
         mark = " ✎" if p.edited else ""
         return self.tr("{0} — ✓ {1} · ✗ {2} ({3}){4}").format(
-            _line(_question(p.prompt), 40), _line(p.chosen, 40), _line(p.rejected, 30),
-            source_text(p.source), mark,
-        )  # fmt: skip
+            _line(_question(p.prompt), 40),
+            _line(p.chosen, 40),
+            _line(p.rejected, 30),
+            source_text(p.source),
+            mark,
+        )
 
     def _example_text(self, e) -> str:
         mark = "👍" if e.desirable else "👎"
@@ -199,22 +204,26 @@ class PreferencesSection(Retranslates, QGroupBox):
             return
         if r.method == "dpo":
             self.needed.setText(
-                self.tr("Enough pairs to learn from ({0}; {1} are kept aside to check the "
-                        "result).").format(r.pairs, prefs.HELD_OUT_PAIRS)
-            )  # fmt: skip
+                self.tr(
+                    "Enough pairs to learn from ({0}; {1} are kept aside to check the result)."
+                ).format(r.pairs, prefs.HELD_OUT_PAIRS)
+            )
         elif r.method == "kto":
             self.needed.setText(
-                self.tr("Enough thumbs up and down to learn from; {0} more pairs would allow "
-                        "the stronger pairwise method.").format(r.pairs_needed)
-            )  # fmt: skip
+                self.tr(
+                    "Enough thumbs up and down to learn from; {0} more pairs would allow "
+                    "the stronger pairwise method."
+                ).format(r.pairs_needed)
+            )
         else:
             self.needed.setText(
-                self.tr("{0} more pairs needed before learning makes sense ({1} in all, {2} "
-                        "kept aside to check the result), or {3} more thumbs up or down. "
-                        "Dislike an answer, regenerate it and prefer the better version, or "
-                        "write a correction.").format(r.pairs_needed, prefs.MIN_PAIRS,
-                                                      prefs.HELD_OUT_PAIRS, r.labelled_needed)
-            )  # fmt: skip
+                self.tr(
+                    "{0} more pairs needed before learning makes sense ({1} in all, {2} "
+                    "kept aside to check the result), or {3} more thumbs up or down. "
+                    "Dislike an answer, regenerate it and prefer the better version, or "
+                    "write a correction."
+                ).format(r.pairs_needed, prefs.MIN_PAIRS, prefs.HELD_OUT_PAIRS, r.labelled_needed)
+            )
         self.plan.setText(self._plan_text(r) if r.ready else "")
 
     def _plan_text(self, r: prefs.Readiness) -> str:
@@ -259,7 +268,7 @@ class PreferencesSection(Retranslates, QGroupBox):
         self.open_button.setEnabled(lst.currentItem() is not None)
         self.drop_button.setEnabled(lst.currentItem() is not None and not running)
         ready = self.readiness is not None and self.readiness.ready
-        self.learn_button.setEnabled(ready and not running)
+        enable_primary(self.learn_button, ready and not running)
         self.stop_button.setEnabled(running)
         self.progress.setVisible(running)
         self.stop_button.setVisible(running)
@@ -306,10 +315,12 @@ class PreferencesSection(Retranslates, QGroupBox):
         if not confirm_destructive(
             self,
             self.tr("Drop it?"),
-            self.tr("It is left out of training, and rebuilding from your feedback does not "
-                    "bring it back."),
+            self.tr(
+                "It is left out of training, and rebuilding from your feedback does not "
+                "bring it back."
+            ),
             self.tr("Drop"),
-        ):  # fmt: skip
+        ):
             return
         self._repo().delete(item.id)
         self.refresh()
@@ -325,16 +336,18 @@ class PreferencesSection(Retranslates, QGroupBox):
         from engine.preference_files import import_pairs
 
         store = self.ctx.store
-        job = self.ctx.service.submit("import pairs", lambda h: import_pairs(store, path),
-                                      engine=False)  # fmt: skip
+        job = self.ctx.service.submit(
+            "import pairs", lambda h: import_pairs(store, path), engine=False
+        )
         job.finished.connect(self._on_imported)
         job.failed.connect(self.ctx.error)
 
     def _on_imported(self, rep) -> None:
         self.refresh()
-        text = self.tr("Imported {0} pairs and {1} single answers from {2}; {3} were already "
-                       "there, {4} lines could not be read.").format(
-            rep.pairs_added, rep.examples_added, rep.file, rep.duplicates, rep.error_count)  # fmt: skip
+        text = self.tr(
+            "Imported {0} pairs and {1} single answers from {2}; {3} were already "
+            "there, {4} lines could not be read."
+        ).format(rep.pairs_added, rep.examples_added, rep.file, rep.duplicates, rep.error_count)
         if rep.errors:
             text += "\n" + "\n".join(rep.errors[:5])
         self.result.setText(text)
@@ -354,12 +367,19 @@ class PreferencesSection(Retranslates, QGroupBox):
 
         def run(h) -> Any:
             prefs.rebuild(store)
-            examples = (prefs.training_pairs(store) if method == "dpo"
-                        else prefs.training_labelled(store))  # fmt: skip
+            examples = (
+                prefs.training_pairs(store) if method == "dpo" else prefs.training_labelled(store)
+            )
             return tr.train_preferences(
-                examples, adapter=name, method=method, base_adapter=base, model=model,
-                callbacks=_Progress(h), cancel=h.cancel, pause=h.pause,
-            )  # fmt: skip
+                examples,
+                adapter=name,
+                method=method,
+                base_adapter=base,
+                model=model,
+                callbacks=_Progress(h),
+                cancel=h.cancel,
+                pause=h.pause,
+            )
 
         self.last_adapter = name
         self.progress.setRange(0, 0)
@@ -384,9 +404,11 @@ class PreferencesSection(Retranslates, QGroupBox):
         self.progress.setRange(0, max(1, r.get("total") or 1))
         self.progress.setValue(r.get("step") or 0)
         parts = [self.tr("step {0}/{1}").format(r.get("step"), r.get("total"))]
-        for key, label in (("train_loss", self.tr("loss")),
-                           ("reward_margin", self.tr("reward margin")),
-                           ("pref_acc", self.tr("held-out accuracy"))):  # fmt: skip
+        for key, label in (
+            ("train_loss", self.tr("loss")),
+            ("reward_margin", self.tr("reward margin")),
+            ("pref_acc", self.tr("held-out accuracy")),
+        ):
             if isinstance(r.get(key), int | float):
                 parts.append(f"{label} {r[key]:.3f}")
         self.stats.setText(" · ".join(parts))
@@ -412,15 +434,16 @@ class PreferencesSection(Retranslates, QGroupBox):
         """The newest ready preference adapter of the default model not yet compared."""
         model = self.ctx.engine.models.default_name()
         for rec in reversed(self.ctx.store.adapters.list()):
-            if (rec.status == "ready" and rec.method in ("dpo", "ipo", "kto")
-                    and rec.base_model == model):  # fmt: skip
+            if (
+                rec.status == "ready"
+                and rec.method in ("dpo", "ipo", "kto")
+                and rec.base_model == model
+            ):
                 return rec.name
         return None
 
     def compare(self) -> None:
         """The blind A/B of the newest preference adapter against the current default."""
-        from desktop.panels.promote import PromoteDialog
-
         new = self._comparable()
         if new is None:
             return
@@ -447,40 +470,3 @@ class _Progress:
 
     def __getattr__(self, name: str):
         return lambda *a, **k: None  # the other callbacks: nothing to show
-
-
-def run_text(d: dict) -> str:
-    """A finished run in one paragraph: accuracy, margin, degeneration, promotable."""
-    from PySide6.QtCore import QCoreApplication
-
-    t = QCoreApplication.translate
-
-    def num(x) -> str:
-        return "-" if x is None else f"{x:.2f}"
-
-    out = QCoreApplication.translate(
-        "PreferencesSection",
-        "{0} is ready. Held-out preference accuracy {1} → {2}, reward margin {3} → {4}.",
-    ).format(d.get("adapter", ""), num(d.get("pref_acc_before")), num(d.get("pref_acc_after")),
-             num(d.get("reward_margin_before")), num(d.get("reward_margin_after")))  # fmt: skip
-    if d.get("promotable") is False:
-        out += " " + t("PreferencesSection", "It will not be offered as the default:") + " "
-        out += str(d.get("not_promotable_reason") or "")
-    else:
-        out += " " + t("PreferencesSection", "Compare it with the current one before you use it.")
-    return out
-
-
-def comparison_text(name: str, c: dict) -> str:
-    from PySide6.QtCore import QCoreApplication
-
-    current = c.get("current") or QCoreApplication.translate("PreferencesSection", "no adapter")
-    text = QCoreApplication.translate(
-        "PreferencesSection", "Last comparison: {0} won {1}, {2} won {3}, {4} ties ({5})."
-    ).format(name, c.get("wins", 0), current, c.get("losses", 0), c.get("ties", 0),
-             (c.get("at") or "")[:16].replace("T", " "))  # fmt: skip
-    if c.get("decision") == "promoted":
-        text += " " + QCoreApplication.translate("PreferencesSection", "You made it the default.")
-    else:
-        text += " " + QCoreApplication.translate("PreferencesSection", "You kept the current one.")
-    return text

@@ -8,7 +8,7 @@ the user picks where (every chat, the current chat, or a persona) and confirms.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,6 +27,15 @@ from desktop.i18n import Retranslates
 from desktop.widgets.markdown_view import MarkdownView
 from engine import promote
 from engine.errors import USER_ERRORS
+
+
+def enable_primary(button: QPushButton, on: bool) -> None:
+    """Enable a main-action button; it is drawn as one (blue) only while it can be used."""
+    button.setEnabled(on)
+    if bool(button.property("primary")) != on:
+        button.setProperty("primary", on)
+        button.style().unpolish(button)
+        button.style().polish(button)
 
 
 class PromoteDialog(Retranslates, QDialog):
@@ -86,7 +95,6 @@ class PromoteDialog(Retranslates, QDialog):
         decide = QHBoxLayout()
         self.scope = QComboBox(self)
         self.promote_button = QPushButton(self)
-        self.promote_button.setProperty("primary", True)
         self.keep_button = QPushButton(self)
         decide.addWidget(self.scope, 1)
         decide.addWidget(self.promote_button)
@@ -154,9 +162,11 @@ class PromoteDialog(Retranslates, QDialog):
     def _on_answers(self, answers: list[dict]) -> None:
         self.answers = answers
         self.status.setText(
-            self.tr("Question {0} of {1}. Shown in random order: pick the better answer; the "
-                    "names appear after your vote.").format(self.index + 1, len(self.prompts))
-        )  # fmt: skip
+            self.tr(
+                "Question {0} of {1}. Shown in random order: pick the better answer; the "
+                "names appear after your vote."
+            ).format(self.index + 1, len(self.prompts))
+        )
         self._show_answers()
 
     def _error(self, message: str) -> None:
@@ -214,8 +224,9 @@ class PromoteDialog(Retranslates, QDialog):
         elif t.new_preferred:
             text += " " + self.tr("You preferred the new adapter.")
         else:
-            text += " " + self.tr("You did not prefer the new adapter; keeping the current one "
-                                  "is recommended.")  # fmt: skip
+            text += " " + self.tr(
+                "You did not prefer the new adapter; keeping the current one is recommended."
+            )
         self.status.setText(self.tr("Comparison done."))
         self.question.clear()
         self.answers = []
@@ -223,7 +234,7 @@ class PromoteDialog(Retranslates, QDialog):
         self.next_button.setEnabled(False)
         self.result.setText(text)
         self._fill_scopes()
-        self.promote_button.setEnabled(t.new_preferred and not blocked and t.total > 0)
+        enable_primary(self.promote_button, t.new_preferred and not blocked and t.total > 0)
         self.keep_button.setEnabled(True)
         self.scope.setEnabled(self.promote_button.isEnabled())
 
@@ -244,8 +255,9 @@ class PromoteDialog(Retranslates, QDialog):
         except USER_ERRORS as exc:
             self._error(str(exc))
             return
-        self._decided(self.tr("{0} is now used {1}.").format(self.tally.new,
-                                                             self.scope.currentText()))  # fmt: skip
+        self._decided(
+            self.tr("{0} is now used {1}.").format(self.tally.new, self.scope.currentText())
+        )
         self.ctx.events.models_changed.emit()
 
     def keep(self) -> None:
@@ -254,14 +266,17 @@ class PromoteDialog(Retranslates, QDialog):
         except USER_ERRORS as exc:
             self._error(str(exc))
             return
-        self._decided(self.tr("Kept the current adapter; the comparison is saved with {0}.")
-                      .format(self.tally.new))  # fmt: skip
+        self._decided(
+            self.tr("Kept the current adapter; the comparison is saved with {0}.").format(
+                self.tally.new
+            )
+        )
 
     def _decided(self, message: str) -> None:
         self.result.setText(message)
         self.ctx.status(message)
-        for b in (self.promote_button, self.keep_button):
-            b.setEnabled(False)
+        enable_primary(self.promote_button, False)
+        self.keep_button.setEnabled(False)
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Compare {0} with the current adapter").format(self.tally.new))
@@ -272,7 +287,7 @@ class PromoteDialog(Retranslates, QDialog):
         self.promote_button.setText(self.tr("Make it the default"))
         self.keep_button.setText(self.tr("Keep the current one"))
         if self.index < 0:
-            self.promote_button.setEnabled(False)
+            enable_primary(self.promote_button, False)
             self.keep_button.setEnabled(False)
             self.scope.setEnabled(False)
             self.status.setText(self.tr("Preparing the comparison…"))
@@ -283,3 +298,54 @@ class PromoteDialog(Retranslates, QDialog):
         if self.job is not None:
             self.job.cancel()
         super().closeEvent(event)
+
+
+def run_text(d: dict) -> str:
+    """A finished run in one paragraph: accuracy, margin, degeneration, promotable."""
+
+    def num(x) -> str:
+        return "-" if x is None else f"{x:.2f}"
+
+    out = QCoreApplication.translate(
+        "PreferencesSection",
+        "{0} is ready. Held-out preference accuracy {1} → {2}, reward margin {3} → {4}.",
+    ).format(
+        d.get("adapter", ""),
+        num(d.get("pref_acc_before")),
+        num(d.get("pref_acc_after")),
+        num(d.get("reward_margin_before")),
+        num(d.get("reward_margin_after")),
+    )
+    if d.get("promotable") is False:
+        out += (
+            " "
+            + QCoreApplication.translate(
+                "PreferencesSection", "It will not be offered as the default:"
+            )
+            + " "
+        )
+        out += str(d.get("not_promotable_reason") or "")
+    else:
+        out += " " + QCoreApplication.translate(
+            "PreferencesSection", "Compare it with the current one before you use it."
+        )
+    return out
+
+
+def comparison_text(name: str, c: dict) -> str:
+    current = c.get("current") or QCoreApplication.translate("PreferencesSection", "no adapter")
+    text = QCoreApplication.translate(
+        "PreferencesSection", "Last comparison: {0} won {1}, {2} won {3}, {4} ties ({5})."
+    ).format(
+        name,
+        c.get("wins", 0),
+        current,
+        c.get("losses", 0),
+        c.get("ties", 0),
+        (c.get("at") or "")[:16].replace("T", " "),
+    )
+    if c.get("decision") == "promoted":
+        text += " " + QCoreApplication.translate("PreferencesSection", "You made it the default.")
+    else:
+        text += " " + QCoreApplication.translate("PreferencesSection", "You kept the current one.")
+    return text

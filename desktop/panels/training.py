@@ -64,7 +64,7 @@ class TrainingPanel(Retranslates, QWidget):
         self.preferences = PreferencesSection(ctx, outer)
         outer.addWidget(split)
         outer.addWidget(self.preferences)
-        outer.setSizes([620, 300])
+        outer.setSizes([560, 360])
         ctx.events.models_changed.connect(self.refresh)
         self._set_buttons(running=False)
         self.retranslate()  # also fills the lists
