@@ -161,3 +161,27 @@ def test_thumbs_down_regenerate_prefer_learn_compare_promote(
     dialog.close()
     section.refresh()
     assert "You made it the default" in section.result.text()
+
+
+def test_a_blind_ab_vote_in_the_comparison_dialog_is_a_pair(qtbot, request):
+    from desktop.panels.ab_compare import ABDialog
+    from store.adapters import AdapterRecord
+
+    window = request.getfixturevalue("make_window")()
+    store = window.ctx.store
+    for name in ("one", "two"):
+        store.adapters.save(AdapterRecord(name, "/x", "tiny", "lora", status="ready"))
+    dialog = ABDialog(window.ctx, window)
+    qtbot.addWidget(dialog)
+    view = dialog.view
+    view.asked = ("one", "two", "Say hi")
+    view._on_answers(
+        [
+            {"label": "A", "adapter": "two", "text": "Hello!"},
+            {"label": "B", "adapter": "one", "text": "Go away."},
+        ]
+    )
+    view.vote("a")
+    (pair,) = store.preferences.pairs.list()
+    assert (pair.chosen, pair.rejected, pair.source) == ("Hello!", "Go away.", "ab_vote")
+    assert pair.prompt == [{"role": "user", "content": "Say hi"}]
