@@ -55,6 +55,8 @@ class PreferencesSection(Retranslates, QGroupBox):
         self.readiness: prefs.Readiness | None = None
         self.last_adapter: str | None = None  # the adapter the last run made
         self.promote_dialog = None
+        self.step: dict = {}  # the last step report of a run, and its last held-out check
+        self.heldout: dict = {}
         lay = QHBoxLayout(self)
         lay.addWidget(self._data_box(), 3)
         lay.addWidget(self._learn_box(), 2)
@@ -376,12 +378,13 @@ class PreferencesSection(Retranslates, QGroupBox):
                 method=method,
                 base_adapter=base,
                 model=model,
-                callbacks=_Progress(h),
+                callbacks=_progress(h),
                 cancel=h.cancel,
                 pause=h.pause,
             )
 
         self.last_adapter = name
+        self.step, self.heldout = {}, {}
         self.progress.setRange(0, 0)
         self.stats.setText(self.tr("Starting…"))
         self.result.clear()
@@ -401,16 +404,20 @@ class PreferencesSection(Retranslates, QGroupBox):
             self.stats.setText(ev["message"])
             return
         r = ev["report"]
-        self.progress.setRange(0, max(1, r.get("total") or 1))
-        self.progress.setValue(r.get("step") or 0)
-        parts = [self.tr("step {0}/{1}").format(r.get("step"), r.get("total"))]
-        for key, label in (
-            ("train_loss", self.tr("loss")),
-            ("reward_margin", self.tr("reward margin")),
-            ("pref_acc", self.tr("held-out accuracy")),
-        ):
-            if isinstance(r.get(key), int | float):
-                parts.append(f"{label} {r[key]:.3f}")
+        if ev["kind"] == "heldout":  # accuracy and margin on the pairs kept aside
+            self.heldout = r
+        else:
+            self.progress.setRange(0, max(1, r["total"]))
+            self.progress.setValue(r["step"])
+            self.step = r
+        parts = []
+        if self.step:
+            parts.append(self.tr("step {0}/{1}").format(self.step["step"], self.step["total"]))
+            parts.append(self.tr("loss {0:.3f}").format(self.step["train_loss"]))
+        if isinstance(self.heldout.get("pref_acc"), int | float):
+            parts.append(self.tr("held-out accuracy {0:.2f}").format(self.heldout["pref_acc"]))
+        if isinstance(self.heldout.get("reward_margin"), int | float):
+            parts.append(self.tr("reward margin {0:.3f}").format(self.heldout["reward_margin"]))
         self.stats.setText(" · ".join(parts))
 
     def _on_finished(self, rep) -> None:
@@ -455,18 +462,19 @@ class PreferencesSection(Retranslates, QGroupBox):
         self.promote_dialog.start()
 
 
-class _Progress:
+def _progress(handle):
     """Training callbacks forwarded to the GUI as plain dicts (the job's update signal)."""
+    from engine.train.callbacks import TrainingCallback
 
-    def __init__(self, handle):
-        self.h = handle
+    class Progress(TrainingCallback):
+        def on_step(self, report) -> None:
+            d = report.to_dict()
+            handle.update({"kind": "step", "report": d}, force=d["step"] == d["total"])
 
-    def on_step(self, report) -> None:
-        d = report.to_dict() if hasattr(report, "to_dict") else dict(report)
-        self.h.update({"kind": "step", "report": d}, force=d.get("step") == d.get("total"))
+        def on_val_loss_report(self, info: dict) -> None:
+            handle.update({"kind": "heldout", "report": dict(info)}, force=True)
 
-    def on_status(self, message: str, fraction: float | None = None) -> None:
-        self.h.update({"kind": "status", "message": message}, force=True)
+        def on_status(self, message: str, fraction: float | None = None) -> None:
+            handle.update({"kind": "status", "message": message}, force=True)
 
-    def __getattr__(self, name: str):
-        return lambda *a, **k: None  # the other callbacks: nothing to show
+    return Progress()

@@ -1341,16 +1341,16 @@ Assistant: la respuesta que quieres</translation>
         <translation>paso {0}/{1}</translation>
     </message>
     <message>
-        <source>loss</source>
-        <translation>pérdida</translation>
+        <source>loss {0:.3f}</source>
+        <translation>pérdida {0:.3f}</translation>
     </message>
     <message>
-        <source>reward margin</source>
-        <translation>margen de recompensa</translation>
+        <source>held-out accuracy {0:.2f}</source>
+        <translation>acierto en reserva {0:.2f}</translation>
     </message>
     <message>
-        <source>held-out accuracy</source>
-        <translation>acierto en reserva</translation>
+        <source>reward margin {0:.3f}</source>
+        <translation>margen de recompensa {0:.3f}</translation>
     </message>
     <message>
         <source>Stopped; nothing changed in your chats.</source>
