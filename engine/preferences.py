@@ -421,23 +421,40 @@ def _train_types() -> tuple[type, type]:
     return PreferenceExample, LabelledExample
 
 
-def training_pairs(store: Store, source: str | None = None) -> list:
-    """The stored pairs as the trainer's PreferenceExample records."""
+FEEDBACK = (*BUILT_SOURCES, "ab_vote")  # `--pairs feedback`: what the user did, not imports
+
+
+def _pairs(store: Store, which: str) -> list[PreferencePair]:
+    if which not in ("all", "feedback"):
+        raise ValueError(f"which must be 'all' or 'feedback', not {which!r}")
+    pairs = store.preferences.pairs.list()
+    return pairs if which == "all" else [p for p in pairs if p.source in FEEDBACK]
+
+
+def training_pairs(store: Store, which: str = "all") -> list:
+    """The stored pairs ('all', or 'feedback': not imported) as PreferenceExample records."""
     PreferenceExample, _ = _train_types()
     return [
         PreferenceExample(prompt=p.prompt, chosen=p.chosen, rejected=p.rejected)
-        for p in store.preferences.pairs.list(source)
+        for p in _pairs(store, which)
     ]
 
 
-def training_labelled(store: Store) -> list:
-    """Single thumbs and both sides of every pair as the trainer's LabelledExample (KTO)."""
+def training_labelled(store: Store, which: str = "all") -> list:
+    """Single thumbs and both sides of every pair as LabelledExample records (KTO)."""
     _, LabelledExample = _train_types()
     out = [
         LabelledExample(prompt=e.prompt, answer=e.answer, desirable=e.desirable)
         for e in store.preferences.examples.list()
+        if which == "all" or e.source == "feedback"
     ]
-    for p in store.preferences.pairs.list():
+    for p in _pairs(store, which):
         out.append(LabelledExample(prompt=p.prompt, answer=p.chosen, desirable=True))
         out.append(LabelledExample(prompt=p.prompt, answer=p.rejected, desirable=False))
     return out
+
+
+def training_examples(store: Store, method: str, which: str = "all") -> list:
+    """Rebuild from feedback, then what `method` learns from: pairs (dpo, ipo) or thumbs (kto)."""
+    rebuild(store)
+    return training_labelled(store, which) if method == "kto" else training_pairs(store, which)

@@ -158,3 +158,18 @@ def test_readiness_counts_what_is_missing(store):
     assert len(pairs) == prefs.MIN_PAIRS and pairs[0].chosen == "good"
     labelled = prefs.training_labelled(store)
     assert sum(x.desirable for x in labelled) == prefs.MIN_PAIRS == len(labelled) / 2
+
+
+def test_training_examples_all_or_only_from_feedback(store):
+    chat = store.chats.create("c")
+    _, (bad, good) = turn(store, chat, "Q", "worse", "better")
+    store.feedback.rate(bad, -1)
+    store.feedback.rate(good, 1)
+    store.preferences.pairs.save(
+        PreferencePair(None, [{"role": "user", "content": "I"}], "a", "b", "imported", "imp")
+    )
+    assert len(prefs.training_examples(store, "dpo")) == 2  # rebuilds first
+    (mine,) = prefs.training_examples(store, "ipo", which="feedback")
+    assert (mine.chosen, mine.rejected) == ("better", "worse")
+    thumbs = prefs.training_examples(store, "kto", which="feedback")
+    assert [(t.answer, t.desirable) for t in thumbs] == [("better", True), ("worse", False)]

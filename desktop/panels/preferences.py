@@ -368,10 +368,7 @@ class PreferencesSection(Retranslates, QGroupBox):
         method = r.method
 
         def run(h) -> Any:
-            prefs.rebuild(store)
-            examples = (
-                prefs.training_pairs(store) if method == "dpo" else prefs.training_labelled(store)
-            )
+            examples = prefs.training_examples(store, method)
             return tr.train_preferences(
                 examples,
                 adapter=name,
