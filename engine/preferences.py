@@ -24,7 +24,7 @@ from typing import Any
 from store import Store
 from store.chats import Message
 from store.feedback import Feedback
-from store.preferences import LabelledAnswer, PreferencePair
+from store.preferences import LabelledAnswer, PreferencePair, twin_key
 
 BUILT_SOURCES = ("liked_regeneration", "correction", "preferred_version")
 
@@ -39,6 +39,9 @@ HELD_OUT_PAIRS = 4
 # undesirable answers), and roughly twice as many rows as DPO needs pairs, since each
 # row carries half the information of a pair.
 MIN_LABELLED = 32
+# Earlier messages kept in a pair's prompt: training truncates long prompts anyway, and a
+# long chat would otherwise store its whole history again with every pair.
+MAX_HISTORY = 16
 MIN_EACH_LABEL = 8
 
 
@@ -57,17 +60,40 @@ class RebuildReport:
 
 
 # -- prompts ---------------------------------------------------------------------------
-def conversation(messages: list[Message], user: Message) -> list[dict[str, str]]:
-    """The chat up to and including `user`: earlier answers as shown (active versions)."""
-    out = []
-    for m in messages:
-        if m.id is None or m.id > user.id or m.role not in ("system", "user", "assistant"):
-            continue
-        if m.role == "assistant" and not getattr(m, "active", True):
-            continue
-        if m.content or m.id == user.id:
-            out.append({"role": m.role, "content": m.content})
-    return out
+class _ChatIndex:
+    """One chat's messages, read once: the conversation as shown and each answer's versions."""
+
+    def __init__(self, messages: list[Message]):
+        self.shown = [
+            m
+            for m in messages
+            if m.role in ("system", "user", "assistant")
+            and (m.role != "assistant" or getattr(m, "active", True))
+        ]
+        self.pos = {m.id: i for i, m in enumerate(self.shown)}
+        self.versions: dict[int, list[Message]] = {}
+        for m in messages:
+            if m.role == "assistant" and m.parent_id is not None:
+                self.versions.setdefault(m.parent_id, []).append(m)
+        for vs in self.versions.values():
+            vs.sort(key=lambda m: (getattr(m, "version", 0), m.id))
+
+    def prompt(self, user: Message) -> list[dict[str, str]]:
+        """The chat up to and including `user`: earlier answers as shown (active versions),
+        at most MAX_HISTORY messages before the question, starting with a user's."""
+        i = self.pos.get(user.id)
+        if i is None:
+            return [{"role": "user", "content": user.content}]
+        out = [{"role": "user", "content": user.content}]
+        for m in reversed(self.shown[:i]):
+            if len(out) > MAX_HISTORY:
+                break
+            if m.content:
+                out.append({"role": m.role, "content": m.content})
+        out.reverse()
+        while len(out) > 1 and out[0]["role"] == "assistant":  # chat templates start so
+            out.pop(0)
+        return out
 
 
 def _single(question: str | None) -> list[dict[str, str]] | None:
@@ -81,11 +107,10 @@ def content_key(prefix: str, prompt: list[dict], *texts: str) -> str:
 
 
 def same_pair(p: PreferencePair, reverse: bool = False) -> str:
-    """What makes two pairs the same preference: the question and the two answers (the
-    earlier turns may differ: a pair kept from a deleted chat has lost them)."""
-    question = p.prompt[-1]["content"].strip() if p.prompt else ""
-    a, b = p.chosen.strip(), p.rejected.strip()
-    return content_key("same", [], question, *((b, a) if reverse else (a, b)))
+    """The question and both answers (see store.preferences.twin_key); `reverse` swaps them."""
+    if not reverse:
+        return twin_key(p)
+    return twin_key(PreferencePair(None, p.prompt, p.rejected, p.chosen, p.source, ""))
 
 
 # -- building ----------------------------------------------------------------------------
@@ -203,7 +228,7 @@ def build(store: Store) -> _Built:
     by_msg = {f.message_id: f for f in feedback if f.message_id is not None}
     built = _Built()
     prompts: dict[int, list] = {}  # feedback id -> its conversation
-    chats: dict[int, list[Message]] = {}
+    chats: dict[int, _ChatIndex] = {}
     parents = set(store.preferences.rated_or_preferred_parents())
     msgs_by_id: dict[int, Message] = {}
     for f in feedback:  # answers whose parent link is missing are looked up by message
@@ -215,9 +240,11 @@ def build(store: Store) -> _Built:
         user = store.chats.message(pid)
         if user is None or user.role != "user":
             continue
-        msgs = chats.setdefault(user.chat_id, store.chats.messages(user.chat_id))
-        prompt = conversation(msgs, user)
-        versions = [m for m in msgs if m.role == "assistant" and m.parent_id == pid]
+        if user.chat_id not in chats:  # one read per chat
+            chats[user.chat_id] = _ChatIndex(store.chats.messages(user.chat_id))
+        index = chats[user.chat_id]
+        prompt = index.prompt(user)
+        versions = index.versions.get(pid, [])
         for v in versions:
             if v.id in by_msg:
                 prompts[by_msg[v.id].id] = prompt
@@ -272,13 +299,13 @@ def _sync(store: Store, repo, wanted: dict, sources: tuple[str, ...]) -> tuple[i
     feedback (as text) and so keeps the pairs made from it.
     """
     added = updated = removed = 0
-    have = repo.keys()
+    have = repo.keys(sources)
     pairs = repo is store.preferences.pairs
-    twins = {same_pair(r) for r in have.values()} if pairs else set()
     for key, row in wanted.items():
         old = have.get(key)
         if old is None:
-            if not repo.dropped(key) and not (pairs and same_pair(row) in twins):
+            twin = pairs and repo.twin(row)
+            if not twin and not repo.dropped(key):
                 repo.save(row)
                 added += 1
         elif not old.edited and not _orphaned(store, old.origin) and _differs(old, row):
@@ -293,10 +320,11 @@ def _sync(store: Store, repo, wanted: dict, sources: tuple[str, ...]) -> tuple[i
     return added, updated, removed
 
 
+_COMPARED = ("prompt", "chosen", "rejected", "answer", "desirable", "source", "origin")
+
+
 def _differs(old, new) -> bool:
-    a, b = old.to_dict(), new.to_dict()
-    skip = {"id", "created_at", "updated_at", "edited"}
-    return any(a[k] != b[k] for k in a if k not in skip)
+    return any(getattr(old, k, None) != getattr(new, k, None) for k in _COMPARED)
 
 
 def rebuild(store: Store) -> RebuildReport:

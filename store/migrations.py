@@ -262,12 +262,14 @@ def m_preferences(conn) -> None:
             source TEXT NOT NULL CHECK (source IN ('liked_regeneration', 'correction',
                 'preferred_version', 'ab_vote', 'imported')),
             origin_key TEXT NOT NULL UNIQUE,
+            twin_key TEXT NOT NULL,                -- the question and both answers, hashed
             origin TEXT NOT NULL DEFAULT '{}',     -- JSON ids: messages, feedback, vote, file
             edited INTEGER NOT NULL DEFAULT 0,     -- 1: changed by the user; rebuilds keep it
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL
         );
         CREATE INDEX preference_pairs_source ON preference_pairs(source);
+        CREATE INDEX preference_pairs_twin ON preference_pairs(twin_key);
         CREATE TABLE preference_examples (
             id INTEGER PRIMARY KEY,
             prompt TEXT NOT NULL,

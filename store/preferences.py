@@ -8,6 +8,8 @@ dropped is remembered (without its text) so that rebuilding leaves it out.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -55,8 +57,17 @@ class LabelledAnswer:
         return asdict(self)
 
 
+def twin_key(p: PreferencePair) -> str:
+    """What makes two pairs the same preference: the question and the two answers (the
+    earlier turns may differ: a pair kept from a deleted chat has lost them)."""
+    question = p.prompt[-1]["content"].strip() if p.prompt else ""
+    text = json.dumps([question, p.chosen.strip(), p.rejected.strip()], ensure_ascii=False)
+    return hashlib.sha1(text.encode()).hexdigest()[:24]
+
+
 def _pair(row) -> PreferencePair:
     d = dict(row)
+    d.pop("twin_key", None)
     d["prompt"], d["origin"], d["edited"] = (
         loads(d["prompt"]),
         loads(d["origin"], {}),
@@ -113,9 +124,13 @@ class _Table:
         rows = self.db.query(f"SELECT source, count(*) FROM {self.table} GROUP BY source")
         return {r[0]: r[1] for r in rows}
 
-    def keys(self) -> dict[str, Any]:
-        """origin_key -> row, for a rebuild to compare with what it would build."""
-        return {r.origin_key: r for r in self.list()}
+    def keys(self, sources: tuple[str, ...]) -> dict[str, Any]:
+        """origin_key -> row of the given sources, for a rebuild to compare with."""
+        marks = ", ".join("?" * len(sources))
+        rows = self.db.query(
+            f"SELECT * FROM {self.table} WHERE source IN ({marks}) ORDER BY id", sources
+        )
+        return {r["origin_key"]: self._row(r) for r in rows}
 
     def delete(self, item_id: int, remember: bool = True) -> bool:
         """Drop a row; `remember` keeps its key so that a rebuild does not bring it back."""
@@ -151,25 +166,18 @@ class PairRepo(_Table):
         if p.source not in PAIR_SOURCES:
             raise ValueError(f"unknown pair source {p.source!r}")
         ts = now()
+        values = (dumps(p.prompt), p.chosen, p.rejected, p.source, p.origin_key, twin_key(p))
         with self.db.tx() as c:
             c.execute(
                 "INSERT INTO preference_pairs(prompt, chosen, rejected, source, origin_key,"
-                " origin, edited, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " twin_key, origin, edited, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(origin_key) DO UPDATE SET prompt = excluded.prompt,"
                 " chosen = excluded.chosen, rejected = excluded.rejected,"
-                " source = excluded.source, origin = excluded.origin,"
-                " updated_at = excluded.updated_at WHERE preference_pairs.edited = 0",
-                (
-                    dumps(p.prompt),
-                    p.chosen,
-                    p.rejected,
-                    p.source,
-                    p.origin_key,
-                    dumps(p.origin),
-                    int(p.edited),
-                    p.created_at or ts,
-                    ts,
-                ),
+                " twin_key = excluded.twin_key, source = excluded.source,"
+                " origin = excluded.origin, updated_at = excluded.updated_at"
+                " WHERE preference_pairs.edited = 0",
+                (*values, dumps(p.origin), int(p.edited), p.created_at or ts, ts),
             )
             row = c.execute(
                 "SELECT * FROM preference_pairs WHERE origin_key = ?", (p.origin_key,)
@@ -186,19 +194,23 @@ class PairRepo(_Table):
     ) -> PreferencePair:
         """The user's edit: the row is marked edited, and rebuilds no longer change it."""
         old = self.require(pair_id)
+        old.prompt = old.prompt if prompt is None else prompt
+        old.chosen = old.chosen if chosen is None else chosen
+        old.rejected = old.rejected if rejected is None else rejected
         with self.db.tx() as c:
             c.execute(
-                "UPDATE preference_pairs SET prompt = ?, chosen = ?, rejected = ?, edited = 1,"
-                " updated_at = ? WHERE id = ?",
-                (
-                    dumps(old.prompt if prompt is None else prompt),
-                    old.chosen if chosen is None else chosen,
-                    old.rejected if rejected is None else rejected,
-                    now(),
-                    pair_id,
-                ),
+                "UPDATE preference_pairs SET prompt = ?, chosen = ?, rejected = ?, twin_key = ?,"
+                " edited = 1, updated_at = ? WHERE id = ?",
+                (dumps(old.prompt), old.chosen, old.rejected, twin_key(old), now(), pair_id),
             )
         return self.require(pair_id)
+
+    def twin(self, p: PreferencePair) -> bool:
+        """A stored pair with the same question and answers (whatever its earlier turns)."""
+        row = self.db.one(
+            "SELECT 1 FROM preference_pairs WHERE twin_key = ? LIMIT 1", (twin_key(p),)
+        )
+        return row is not None
 
 
 class ExampleRepo(_Table):
