@@ -147,7 +147,7 @@ def _versions_pairs(
     """Pairs among the versions of one answer: the preferred one, then liked vs disliked."""
     stamped = [v for v in versions if getattr(v, "preferred_at", None)]
     preferred = max(stamped, key=lambda v: (v.preferred_at, v.id)) if stamped else None
-    if preferred is not None and not _rated(fb, preferred, -1):
+    if preferred is not None and not _disliked_since(fb.get(preferred.id), preferred):
         for other in versions:
             if other.id != preferred.id:
                 built.add(
@@ -161,6 +161,11 @@ def _versions_pairs(
                 _version_pair(prompt, good, bad, "liked_regeneration", fb),
                 [fb[good.id], fb[bad.id]],
             )
+
+
+def _disliked_since(f: Feedback | None, m: Message) -> bool:
+    """The user disliked this version after preferring it (the later act stands)."""
+    return f is not None and f.rating < 0 and (f.updated_at or "") > (m.preferred_at or "")
 
 
 def _rated(fb: dict[int, Feedback], m: Message, rating: int) -> bool:
@@ -241,7 +246,7 @@ def build(store: Store) -> _Built:
         if user is None or user.role != "user":
             continue
         if user.chat_id not in chats:  # one read per chat
-            chats[user.chat_id] = _ChatIndex(store.chats.messages(user.chat_id))
+            chats[user.chat_id] = _ChatIndex(store.chats.messages(user.chat_id, all_versions=True))
         index = chats[user.chat_id]
         prompt = index.prompt(user)
         versions = index.versions.get(pid, [])

@@ -16,7 +16,7 @@ from typing import Any
 from engine import preferences as prefs
 from engine.errors import SastreError
 from store import Store
-from store.migrations import now
+from store.db import now
 
 BASE = "(base)"  # the model without an adapter, in votes; not a valid adapter name
 PROMPTS = 6  # questions per comparison: enough to see a preference, short enough to vote on

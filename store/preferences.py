@@ -13,9 +13,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from store.db import Database, dumps, loads
+from store.db import Database, dumps, loads, now
 from store.errors import StoreError
-from store.migrations import now
 
 PAIR_SOURCES = ("liked_regeneration", "correction", "preferred_version", "ab_vote", "imported")
 EXAMPLE_SOURCES = ("feedback", "imported")
@@ -283,12 +282,10 @@ class PreferenceRepo:
 
     def rated_or_preferred_parents(self) -> list[int]:
         """User messages whose answers (any version) carry a rating or a preference."""
-        cols = {r[1] for r in self.db.query("PRAGMA table_info(messages)")}
-        preferred = " OR m.preferred_at IS NOT NULL" if "preferred_at" in cols else ""
         rows = self.db.query(
             "SELECT DISTINCT m.parent_id FROM messages m LEFT JOIN feedback f"
             " ON f.message_id = m.id WHERE m.role = 'assistant' AND m.parent_id IS NOT NULL"
-            f" AND (f.id IS NOT NULL{preferred}) ORDER BY m.parent_id"
+            " AND (f.id IS NOT NULL OR m.preferred_at IS NOT NULL) ORDER BY m.parent_id"
         )
         return [r[0] for r in rows]
 

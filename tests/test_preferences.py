@@ -113,11 +113,44 @@ def test_pairs_outlive_a_deleted_chat_but_not_a_cleared_rating(store):
     assert rep.pairs_added == 0 and store.preferences.pairs.count() == 2
 
 
+def test_the_preferred_version_beats_every_other_version(store):
+    chat = store.chats.create("c")
+    _, (v0, v1, v2) = turn(store, chat, "Name a colour", "Potato.", "Blue.", "Seven.")
+    store.chats.prefer(v1)
+    store.feedback.prefer(v1, [v0, v2])  # what ChatService.prefer does
+    prefs.rebuild(store)
+    got = [(p.chosen, p.rejected, p.source) for p in store.preferences.pairs.list()]
+    assert got == [
+        ("Blue.", "Potato.", "preferred_version"),
+        ("Blue.", "Seven.", "preferred_version"),
+    ]
+    assert store.preferences.examples.count() == 0  # the thumbs prefer() set are in pairs
+    # Preferring another version later (its earlier thumbs-down stands, but the preference
+    # is newer) makes it the chosen side; no pair says the opposite.
+    store.chats.prefer(v2)
+    store.feedback.prefer(v2, [v0, v1])
+    rep = prefs.rebuild(store)
+    got = {(p.chosen, p.rejected, p.source) for p in store.preferences.pairs.list()}
+    assert got == {
+        ("Seven.", "Potato.", "preferred_version"),
+        ("Seven.", "Blue.", "preferred_version"),
+        ("Blue.", "Potato.", "liked_regeneration"),
+    }  # the thumbs still say so
+    assert (rep.pairs_removed, rep.pairs_updated) == (1, 1)  # Blue > Seven goes
+    # The conversation of a later turn shows the version on screen, not the others.
+    q2, (a2,) = turn(store, chat, "Why?", "Because.")
+    store.feedback.rate(a2, -1, correction="Because it is a colour.")
+    prefs.rebuild(store)
+    (p,) = store.preferences.pairs.list("correction")
+    assert [m["content"] for m in p.prompt] == ["Name a colour", "Seven.", "Why?"]
+
+
 def test_detached_feedback_rows_pair_with_the_liked_answer(store):
-    """Ratings of earlier versions kept as text only (before versions were rows)."""
+    """Ratings kept as text only (earlier versions saved before versions were rows)."""
     chat = store.chats.create("c")
     _, (a,) = turn(store, chat, "Name a colour", "Blue")
-    store.feedback.choose_version(a, [{"content": "Potato", "model": "m"}])
+    store.feedback.rate(a, 1)
+    store.feedback.add_detached(chat, "Name a colour", "Potato", -1)
     prefs.rebuild(store)
     (p,) = store.preferences.pairs.list()
     assert (p.chosen, p.rejected, p.source) == ("Blue", "Potato", "liked_regeneration")

@@ -117,7 +117,7 @@ def test_thumbs_down_regenerate_prefer_learn_compare_promote(
     texts = [section.pair_list.item(i).text() for i in range(section.pair_list.count())]
     assert len(texts) == 1 and "Name a colour" in texts[0] and "Potato." in texts[0]
     (pair,) = store.preferences.pairs.list()
-    assert (pair.chosen, pair.rejected) == ("Blue.", "Potato.")
+    assert (pair.chosen, pair.rejected, pair.source) == ("Blue.", "Potato.", "preferred_version")
     assert store.preferences.examples.count() == 0  # both thumbs are in the pair
     assert not section.learn_button.isEnabled()
     assert f"{prefs.MIN_PAIRS - 1} more pairs needed" in section.needed.text()
