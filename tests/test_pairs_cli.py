@@ -90,3 +90,37 @@ def test_import_of_a_file_with_no_usable_line_fails(capsys, data_dir, tmp_path):
         capsys, "pairs", "import", tmp_path / "none.jsonl", "--data-dir", data_dir
     )
     assert code == 1 and "does not exist" in err
+
+
+def test_down_regenerate_prefer_then_the_pair_is_listed(capsys, data_dir, tiny_model_dir):
+    """The whole loop through the real entry point, on the tiny model."""
+    assert (
+        sastre(
+            capsys, "models", "import", tiny_model_dir, "--name", "tiny", "--data-dir", data_dir
+        )[0]
+        == 0
+    )
+    assert sastre(capsys, "models", "default", "tiny", "--data-dir", data_dir)[0] == 0
+
+    def chat(*args):
+        code, out, err = sastre(
+            capsys, "chat", *args, "--json", "--max-tokens", "4", "--data-dir", data_dir
+        )
+        assert code == 0, err
+        return json.loads(out)
+
+    first = chat("Name a colour")
+    assert sastre(capsys, "feedback", first["message_id"], "down", "--data-dir", data_dir)[0] == 0
+    again = chat("--regenerate", first["message_id"], "--temperature", "1", "--seed", "3")
+    store = Store.open(data_dir)  # the tiny model writes noise: give both readable texts
+    for mid, text in ((first["message_id"], "Potato."), (again["message_id"], "Blue.")):
+        store.db.execute("UPDATE messages SET content = ? WHERE id = ?", (text, mid))
+    store.close()
+    code, _, err = sastre(
+        capsys, "chats", "prefer", again["message_id"], "1", "--data-dir", data_dir
+    )
+    assert code == 0, err
+    code, out, _ = sastre(capsys, "pairs", "list", "--json", "--data-dir", data_dir)
+    (p,) = json.loads(out)["pairs"]
+    assert (p["chosen"], p["rejected"], p["source"]) == ("Blue.", "Potato.", "preferred_version")
+    assert p["prompt"] == [{"role": "user", "content": "Name a colour"}]
