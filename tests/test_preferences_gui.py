@@ -127,6 +127,9 @@ def test_thumbs_down_regenerate_prefer_learn_compare_promote(
     assert section.learn_button.isEnabled()
     assert "Trains a new adapter" in section.plan.text()
 
+    # A learning rate too small to change the tiny model's answers: a real run on it would
+    # otherwise make them empty, and the degeneration check would refuse to promote it.
+    store.settings.set("preference_training", {"learning_rate": 1e-9, "epochs": 1.0})
     section.learn()
     job = section.job
     assert job is not None and section.stop_button.isEnabled()

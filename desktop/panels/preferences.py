@@ -373,6 +373,7 @@ class PreferencesSection(Retranslates, QGroupBox):
                 examples,
                 adapter=name,
                 method=method,
+                config=preference_config(store),
                 base_adapter=base,
                 model=model,
                 callbacks=_progress(h),
@@ -457,6 +458,17 @@ class PreferencesSection(Retranslates, QGroupBox):
         self.promote_dialog.finished.connect(lambda _r: self.refresh())
         self.promote_dialog.show()
         self.promote_dialog.start()
+
+
+def preference_config(store) -> Any | None:
+    """The saved preference-training settings (settings key 'preference_training': beta,
+    learning rate, ...), or None for the trainer's defaults."""
+    saved = store.settings.get("preference_training")
+    if not saved:
+        return None
+    from engine.train.preference import PreferenceConfig
+
+    return PreferenceConfig.from_dict(saved)
 
 
 def _progress(handle):
