@@ -129,7 +129,7 @@ def test_thumbs_down_regenerate_prefer_learn_compare_promote(
 
     # A learning rate too small to change the tiny model's answers: a real run on it would
     # otherwise make them empty, and the degeneration check would refuse to promote it.
-    store.settings.set("preference_training", {"learning_rate": 1e-9, "epochs": 1.0})
+    store.settings.set("preference_training", {"learning_rate": 1e-8, "epochs": 1.0})
     section.learn()
     job = section.job
     assert job is not None and section.stop_button.isEnabled()

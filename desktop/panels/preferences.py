@@ -466,8 +466,10 @@ def preference_config(store) -> Any | None:
     saved = store.settings.get("preference_training")
     if not saved:
         return None
-    from engine.train.preference import PreferenceConfig
-
+    try:
+        from engine.train.preference import PreferenceConfig
+    except ImportError:  # a trainer without preference settings: its defaults apply
+        return None
     return PreferenceConfig.from_dict(saved)
 
 
