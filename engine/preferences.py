@@ -21,10 +21,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.errors import SastreError
 from store import Store
 from store.chats import Message
 from store.feedback import Feedback
-from store.preferences import LabelledAnswer, PreferencePair, twin_key
+from store.preferences import PAIR_SOURCES, LabelledAnswer, PreferencePair, twin_key
 
 BUILT_SOURCES = ("liked_regeneration", "correction", "preferred_version")
 
@@ -458,14 +459,23 @@ FEEDBACK = (*BUILT_SOURCES, "ab_vote")  # `--pairs feedback`: what the user did,
 
 
 def _pairs(store: Store, which: str) -> list[PreferencePair]:
-    if which not in ("all", "feedback"):
-        raise ValueError(f"which must be 'all' or 'feedback', not {which!r}")
-    pairs = store.preferences.pairs.list()
-    return pairs if which == "all" else [p for p in pairs if p.source in FEEDBACK]
+    """'all', 'feedback' (what the user did, not imports) or one source's pairs."""
+    if which == "all":
+        return store.preferences.pairs.list()
+    if which == "feedback":
+        return [p for p in store.preferences.pairs.list() if p.source in FEEDBACK]
+    if which in PAIR_SOURCES:
+        return store.preferences.pairs.list(which)
+    raise SastreError(
+        f"'{which}' names no preference pairs: use all, feedback, a file, or one of "
+        f"{', '.join(PAIR_SOURCES)}."
+    )
 
 
 def training_pairs(store: Store, which: str = "all") -> list:
-    """The stored pairs ('all', or 'feedback': not imported) as PreferenceExample records."""
+    """The pairs ('all', 'feedback' or one source), brought up to date with the feedback
+    first, as the trainer's PreferenceExample records."""
+    rebuild(store)
     PreferenceExample, _ = _train_types()
     return [
         PreferenceExample(prompt=p.prompt, chosen=p.chosen, rejected=p.rejected)
@@ -474,7 +484,9 @@ def training_pairs(store: Store, which: str = "all") -> list:
 
 
 def training_labelled(store: Store, which: str = "all") -> list:
-    """Single thumbs and both sides of every pair as LabelledExample records (KTO)."""
+    """Single thumbs and both sides of every pair (up to date with the feedback) as the
+    trainer's LabelledExample records (KTO)."""
+    rebuild(store)
     _, LabelledExample = _train_types()
     out = [
         LabelledExample(prompt=e.prompt, answer=e.answer, desirable=e.desirable)
@@ -488,6 +500,5 @@ def training_labelled(store: Store, which: str = "all") -> list:
 
 
 def training_examples(store: Store, method: str, which: str = "all") -> list:
-    """Rebuild from feedback, then what `method` learns from: pairs (dpo, ipo) or thumbs (kto)."""
-    rebuild(store)
+    """What `method` learns from: pairs (dpo, ipo) or thumbs (kto), up to date."""
     return training_labelled(store, which) if method == "kto" else training_pairs(store, which)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import preferences as prefs
+from engine.errors import SastreError
 from store import Store
 from store.chats import Message
 from store.errors import StoreError
@@ -206,3 +207,13 @@ def test_training_examples_all_or_only_from_feedback(store):
     assert (mine.chosen, mine.rejected) == ("better", "worse")
     thumbs = prefs.training_examples(store, "kto", which="feedback")
     assert [(t.answer, t.desirable) for t in thumbs] == [("better", True), ("worse", False)]
+
+
+def test_training_pairs_by_source_and_unknown_names(store):
+    store.preferences.pairs.save(
+        PreferencePair(None, [{"role": "user", "content": "I"}], "a", "b", "imported", "imp")
+    )
+    assert len(prefs.training_pairs(store, "imported")) == 1
+    assert prefs.training_pairs(store, "correction") == []
+    with pytest.raises(SastreError, match="'nope' names no preference pairs"):
+        prefs.training_pairs(store, "nope")
