@@ -56,20 +56,24 @@ class Tally:
 
 
 def history_prompts(store: Store, n: int = PROMPTS, max_chars: int = 400) -> list[str]:
-    """The user's most recent distinct questions from their chats (short ones)."""
+    """The user's most recent distinct questions from their chats (short ones), those not
+    trained on first: a question a pair was made from would flatter the new adapter."""
     rows = store.db.query(
         "SELECT content FROM messages WHERE role = 'user' AND length(content) <= ?"
         " ORDER BY id DESC LIMIT 500",
         (max_chars,),
     )
-    out: list[str] = []
+    trained = {
+        p.prompt[-1]["content"].strip().lower() for p in store.preferences.pairs.list() if p.prompt
+    }
+    fresh: list[str] = []
+    seen: list[str] = []
     for r in rows:
         text = r[0].strip()
-        if text and text.lower() not in {p.lower() for p in out}:
-            out.append(text)
-        if len(out) == n:
-            break
-    return out
+        if not text or text.lower() in {p.lower() for p in fresh + seen}:
+            continue
+        (seen if text.lower() in trained else fresh).append(text)
+    return (fresh + seen)[:n]
 
 
 def blind_answers(

@@ -77,3 +77,10 @@ def test_history_prompts_are_recent_distinct_user_questions(store):
         store.chats.add_message(Message(None, chat, "user", text))
         store.chats.add_message(Message(None, chat, "assistant", "ok"))
     assert promote.history_prompts(store, n=3) == ["Third?", "first?", "Second?"]
+    # A question a pair was made from comes last: the new adapter was trained on it.
+    from store.preferences import PreferencePair
+
+    store.preferences.pairs.save(
+        PreferencePair(None, [{"role": "user", "content": "Third?"}], "a", "b", "imported", "k")
+    )
+    assert promote.history_prompts(store, n=4) == ["first?", "Second?", "Third?"]
