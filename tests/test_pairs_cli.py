@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from desktop.cli import main
 from engine import preferences as prefs
 from store import Store
@@ -124,3 +126,63 @@ def test_down_regenerate_prefer_then_the_pair_is_listed(capsys, data_dir, tiny_m
     (p,) = json.loads(out)["pairs"]
     assert (p["chosen"], p["rejected"], p["source"]) == ("Blue.", "Potato.", "preferred_version")
     assert p["prompt"] == [{"role": "user", "content": "Name a colour"}]
+
+
+CONTRACT = {
+    "adapter",
+    "method",
+    "pairs_train",
+    "pairs_heldout",
+    "pref_acc_before",
+    "pref_acc_after",
+    "reward_margin_before",
+    "reward_margin_after",
+    "degeneration_before",
+    "degeneration_after",
+    "forgetting",
+}
+
+
+def test_pairs_import_then_train_dpo_on_all_pairs(capsys, data_dir, tiny_model_dir, tmp_path):
+    """The issue's script contract: `sastre pairs import FILE`, then
+    `sastre train dpo --pairs all --adapter NAME --json` prints the report last."""
+    pytest.importorskip("engine.train.preference", reason="preference training not installed")
+    d = ["--data-dir", data_dir]
+    assert sastre(capsys, "models", "import", tiny_model_dir, "--name", "tiny", *d)[0] == 0
+    f = tmp_path / "pairs.jsonl"
+    f.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "prompt": f"List {i} fruits.",
+                    "chosen": "1. Apple\n2. Pear",
+                    "rejected": "Apple and pear.",
+                }
+            )
+            for i in range(prefs.MIN_PAIRS)
+        )
+    )
+    assert sastre(capsys, "pairs", "import", f, *d)[0] == 0
+    code, out, err = sastre(
+        capsys,
+        "train",
+        "dpo",
+        "--pairs",
+        "all",
+        "--adapter",
+        "p1",
+        "--model",
+        "tiny",
+        "--iters",
+        "2",
+        "--rank",
+        "4",
+        "--layers",
+        "2",
+        "--json",
+        *d,
+    )
+    assert code == 0, err
+    rep = json.loads(out.strip().splitlines()[-1])
+    assert CONTRACT <= set(rep) and rep["adapter"] == "p1"
+    assert rep["pairs_train"] + rep["pairs_heldout"] == prefs.MIN_PAIRS
