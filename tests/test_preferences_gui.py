@@ -188,3 +188,31 @@ def test_a_blind_ab_vote_in_the_comparison_dialog_is_a_pair(qtbot, request):
     (pair,) = store.preferences.pairs.list()
     assert (pair.chosen, pair.rejected, pair.source) == ("Hello!", "Go away.", "ab_vote")
     assert pair.prompt == [{"role": "user", "content": "Say hi"}]
+
+
+def test_learn_pause_stop_and_resume(qtbot, request, tmp_path):
+    """A real preference run from the section, stopped and resumed from its checkpoint."""
+    pytest.importorskip("engine.train.preference", reason="preference training not installed")
+    window = request.getfixturevalue("make_window")()
+    store = window.ctx.store
+    window.show_panel("training")
+    section = window.training.preferences
+    section.import_path(str(imported_pairs(tmp_path, prefs.MIN_PAIRS)))
+    qtbot.waitUntil(lambda: section.learn_button.isEnabled(), timeout=WAIT_MS)
+    store.settings.set("preference_training", {"iters": 400, "learning_rate": 1e-8})
+    section.learn()
+    job = section.job
+    name = section.last_adapter
+    qtbot.waitUntil(lambda: store.adapters.get(name) is not None, timeout=WAIT_MS)
+    section.pause_button.setChecked(True)
+    assert job.pause_event.is_set() and section.pause_button.text() == "Continue"
+    section.stop()
+    with qtbot.waitSignal(job.done, timeout=WAIT_MS):
+        pass
+    assert store.adapters.get(name).status == "cancelled"
+    assert "Resume continues" in section.result.text() and section.resume_button.isVisible()
+    store.settings.set("preference_training", {})
+    section.resume()
+    wait(qtbot, section.job)
+    assert store.adapters.get(name).status == "ready"
+    assert not section.resume_button.isVisible()

@@ -10,7 +10,6 @@ user confirms, makes it the default.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -31,7 +30,8 @@ from PySide6.QtWidgets import (
 from desktop.context import AppContext
 from desktop.i18n import Retranslates
 from desktop.panels.pair_editor import PairEditor, source_text
-from desktop.panels.promote import PromoteDialog, comparison_text, enable_primary, run_text
+from desktop.panels.preference_learn import LearnActions
+from desktop.panels.promote import PromoteDialog, comparison_text, enable_primary
 from desktop.widgets.dialogs import confirm_destructive
 from engine import preferences as prefs
 from engine.errors import USER_ERRORS
@@ -47,7 +47,7 @@ def _question(prompt: list[dict]) -> str:
     return users[-1] if users else ""
 
 
-class PreferencesSection(Retranslates, QGroupBox):
+class PreferencesSection(LearnActions, Retranslates, QGroupBox):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
@@ -115,10 +115,15 @@ class PreferencesSection(Retranslates, QGroupBox):
         lay.addWidget(self.plan)
         row = QHBoxLayout()
         self.progress = QProgressBar(w)
-        self.stop_button = QPushButton(w)
+        self.pause_button, self.stop_button = QPushButton(w), QPushButton(w)
+        self.pause_button.setCheckable(True)
+        self.pause_button.toggled.connect(self._pause)
         self.stop_button.clicked.connect(self.stop)
+        self.resume_button = QPushButton(w)
+        self.resume_button.clicked.connect(self.resume)
         row.addWidget(self.progress, 1)
-        row.addWidget(self.stop_button)
+        for b in (self.pause_button, self.stop_button, self.resume_button):
+            row.addWidget(b)
         lay.addLayout(row)
         self.stats = QLabel(w)
         self.stats.setObjectName("muted")
@@ -144,6 +149,11 @@ class PreferencesSection(Retranslates, QGroupBox):
         )
         self.learn_button.setText(self.tr("Learn from my feedback"))
         self.stop_button.setText(self.tr("Stop"))
+        self.pause_button.setText(
+            self.tr("Continue") if self.pause_button.isChecked() else self.tr("Pause")
+        )
+        self.resume_button.setText(self.tr("Resume"))
+        self.resume_button.setToolTip(self.tr("Continue the stopped run from its checkpoint"))
         self.compare_button.setText(self.tr("Compare with the current one…"))
         self.compare_button.setToolTip(
             self.tr("A blind A/B on your own questions; then you decide whether to use it")
@@ -273,7 +283,9 @@ class PreferencesSection(Retranslates, QGroupBox):
         enable_primary(self.learn_button, ready and not running)
         self.stop_button.setEnabled(running)
         self.progress.setVisible(running)
-        self.stop_button.setVisible(running)
+        for b in (self.pause_button, self.stop_button):
+            b.setVisible(running)
+        self.resume_button.setVisible(not running and self._resumable() is not None)
         self.compare_button.setEnabled(self._comparable() is not None and not running)
 
     def _list(self) -> QListWidget:
@@ -355,86 +367,6 @@ class PreferencesSection(Retranslates, QGroupBox):
         self.result.setText(text)
         self.ctx.status(text.split("\n")[0])
 
-    # -- learning -------------------------------------------------------------------
-    def learn(self) -> None:
-        """Start a preference run on the engine thread (the button's action)."""
-        r = self.readiness
-        if r is None or not r.ready or self.job is not None:
-            return
-        store, tr = self.ctx.store, self.ctx.engine.training
-        model = self.ctx.engine.models.default_name()
-        base = self._base_adapter()
-        name = "prefs-" + time.strftime("%Y%m%d-%H%M%S")
-        method = r.method
-
-        def run(h) -> Any:
-            examples = prefs.training_examples(store, method)
-            return tr.train_preferences(
-                examples,
-                adapter=name,
-                method=method,
-                config=preference_config(store),
-                base_adapter=base,
-                model=model,
-                callbacks=_progress(h),
-                cancel=h.cancel,
-                pause=h.pause,
-            )
-
-        self.last_adapter = name
-        self.step, self.heldout = {}, {}
-        self.progress.setRange(0, 0)
-        self.stats.setText(self.tr("Starting…"))
-        self.result.clear()
-        self.job = self.ctx.service.submit("learn preferences", run)
-        self.job.update.connect(self._on_update)
-        self.job.finished.connect(self._on_finished)
-        self.job.failed.connect(self._on_failed)
-        self.job.done.connect(self._on_done)
-        self._set_buttons()
-
-    def stop(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
-
-    def _on_update(self, ev: dict) -> None:
-        if ev["kind"] == "status":
-            self.stats.setText(ev["message"])
-            return
-        r = ev["report"]
-        if ev["kind"] == "heldout":  # accuracy and margin on the pairs kept aside
-            self.heldout = r
-        else:
-            self.progress.setRange(0, max(1, r["total"]))
-            self.progress.setValue(r["step"])
-            self.step = r
-        parts = []
-        if self.step:
-            parts.append(self.tr("step {0}/{1}").format(self.step["step"], self.step["total"]))
-            parts.append(self.tr("loss {0:.3f}").format(self.step["train_loss"]))
-        if isinstance(self.heldout.get("pref_acc"), int | float):
-            parts.append(self.tr("held-out accuracy {0:.2f}").format(self.heldout["pref_acc"]))
-        if isinstance(self.heldout.get("reward_margin"), int | float):
-            parts.append(self.tr("reward margin {0:.3f}").format(self.heldout["reward_margin"]))
-        self.stats.setText(" · ".join(parts))
-
-    def _on_finished(self, rep) -> None:
-        d = rep.to_dict() if hasattr(rep, "to_dict") else dict(rep)
-        if d.get("status") == "cancelled":
-            self.result.setText(self.tr("Stopped; nothing changed in your chats."))
-            return
-        self.result.setText(run_text(d))
-        self.ctx.events.models_changed.emit()  # the adapter lists show it
-
-    def _on_failed(self, message: str) -> None:
-        self.stats.setText(message)
-        self.ctx.error(message)
-
-    def _on_done(self) -> None:
-        self.job = None
-        self.progress.setRange(0, 1)
-        self.refresh()
-
     def _comparable(self) -> str | None:
         """The newest ready preference adapter of the default model not yet compared."""
         model = self.ctx.engine.models.default_name()
@@ -458,34 +390,3 @@ class PreferencesSection(Retranslates, QGroupBox):
         self.promote_dialog.finished.connect(lambda _r: self.refresh())
         self.promote_dialog.show()
         self.promote_dialog.start()
-
-
-def preference_config(store) -> Any | None:
-    """The saved preference-training settings (settings key 'preference_training': beta,
-    learning rate, ...), or None for the trainer's defaults."""
-    saved = store.settings.get("preference_training")
-    if not saved:
-        return None
-    try:
-        from engine.train.preference import PreferenceConfig
-    except ImportError:  # a trainer without preference settings: its defaults apply
-        return None
-    return PreferenceConfig.from_dict(saved)
-
-
-def _progress(handle):
-    """Training callbacks forwarded to the GUI as plain dicts (the job's update signal)."""
-    from engine.train.callbacks import TrainingCallback
-
-    class Progress(TrainingCallback):
-        def on_step(self, report) -> None:
-            d = report.to_dict()
-            handle.update({"kind": "step", "report": d}, force=d["step"] == d["total"])
-
-        def on_val_loss_report(self, info: dict) -> None:
-            handle.update({"kind": "heldout", "report": dict(info)}, force=True)
-
-        def on_status(self, message: str, fraction: float | None = None) -> None:
-            handle.update({"kind": "status", "message": message}, force=True)
-
-    return Progress()

@@ -512,6 +512,41 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     </message>
 </context>
 <context>
+    <name>LearnActions</name>
+    <message>
+        <source>Starting…</source>
+        <translation>Empezando…</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continuar</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>step {0}/{1}</source>
+        <translation>paso {0}/{1}</translation>
+    </message>
+    <message>
+        <source>loss {0:.3f}</source>
+        <translation>pérdida {0:.3f}</translation>
+    </message>
+    <message>
+        <source>held-out accuracy {0:.2f}</source>
+        <translation>acierto en reserva {0:.2f}</translation>
+    </message>
+    <message>
+        <source>reward margin {0:.3f}</source>
+        <translation>margen de recompensa {0:.3f}</translation>
+    </message>
+    <message>
+        <source>Stopped; nothing changed in your chats. Resume continues the run.</source>
+        <translation>Detenido; nada ha cambiado en tus chats. Reanudar continúa el entrenamiento.</translation>
+    </message>
+</context>
+<context>
     <name>LibraryPanel</name>
     <message>
         <source>{0} documents · {1} chunks</source>
@@ -1266,6 +1301,22 @@ Assistant: la respuesta que quieres</translation>
         <translation>Detener</translation>
     </message>
     <message>
+        <source>Continue</source>
+        <translation>Continuar</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <source>Continue the stopped run from its checkpoint</source>
+        <translation>Continuar el entrenamiento detenido desde su punto de control</translation>
+    </message>
+    <message>
         <source>Compare with the current one…</source>
         <translation>Comparar con el actual…</translation>
     </message>
@@ -1340,30 +1391,6 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Imported {0} pairs and {1} single answers from {2}; {3} were already there, {4} lines could not be read.</source>
         <translation>Importados {0} pares y {1} respuestas sueltas de {2}; {3} ya estaban, {4} líneas no se pudieron leer.</translation>
-    </message>
-    <message>
-        <source>Starting…</source>
-        <translation>Empezando…</translation>
-    </message>
-    <message>
-        <source>step {0}/{1}</source>
-        <translation>paso {0}/{1}</translation>
-    </message>
-    <message>
-        <source>loss {0:.3f}</source>
-        <translation>pérdida {0:.3f}</translation>
-    </message>
-    <message>
-        <source>held-out accuracy {0:.2f}</source>
-        <translation>acierto en reserva {0:.2f}</translation>
-    </message>
-    <message>
-        <source>reward margin {0:.3f}</source>
-        <translation>margen de recompensa {0:.3f}</translation>
-    </message>
-    <message>
-        <source>Stopped; nothing changed in your chats.</source>
-        <translation>Detenido; nada ha cambiado en tus chats.</translation>
     </message>
     <message>
         <source>{0} is ready. Held-out preference accuracy {1} → {2}, reward margin {3} → {4}.</source>
