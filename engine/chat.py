@@ -153,6 +153,7 @@ class ChatService:
         personalize: bool = True,
         adapter: str | None = None,
         replace_from: int | None = None,
+        history: list[dict[str, str]] | None = None,
     ) -> Iterator[ChatEvent]:
         """Stream an answer; with `collection`, a cited answer from those documents.
 
@@ -163,13 +164,15 @@ class ChatService:
 
         `persona` names a stored persona (system prompt, techniques, default
         collection); `personalize=False` leaves out memories and feedback examples.
+        `history` (role/content dicts) is a conversation held elsewhere (the local
+        server's clients); a `chat_id`'s own messages take its place.
         """
         from engine import personalize as pz
         from engine.generate import encode, render_chat
 
         config = config or GenerationConfig()
         config.validate()
-        history: list[dict[str, str]] = []
+        history = list(history or [])
         chat = None
         if chat_id is not None:
             chat = self.store.chats.get(chat_id)
