@@ -53,21 +53,30 @@ class ServerState:
 
 def api_error_response(exc: BaseException) -> JSONResponse:
     if isinstance(exc, ApiError):
-        return JSONResponse(error_body(exc.message, exc.type, exc.code, exc.param),
-                            exc.status, headers=exc.headers)  # fmt: skip
+        return JSONResponse(
+            error_body(exc.message, exc.type, exc.code, exc.param), exc.status, headers=exc.headers
+        )
     if isinstance(exc, ModelNotFoundError):
-        return JSONResponse(error_body(str(exc), "invalid_request_error", "model_not_found",
-                                       "model"), 404)  # fmt: skip
+        return JSONResponse(
+            error_body(str(exc), "invalid_request_error", "model_not_found", "model"), 404
+        )
     if isinstance(exc, ModelLoadError):
         return JSONResponse(error_body(str(exc), "server_error", "model_load_failed"), 500)
     if type(exc).__name__ == "CollectionNotFoundError":
-        return JSONResponse(error_body(str(exc), "invalid_request_error",
-                                       "collection_not_found", "collection"), 404)  # fmt: skip
+        return JSONResponse(
+            error_body(str(exc), "invalid_request_error", "collection_not_found", "collection"), 404
+        )
     if isinstance(exc, USER_ERRORS):
         return JSONResponse(error_body(str(exc), "invalid_request_error", "invalid_request"), 400)
     log.error("Unexpected server error", exc_info=exc)
-    return JSONResponse(error_body(f"Unexpected error: {type(exc).__name__}: {exc}. Your saved "
-                                   "data is intact.", "server_error", "internal_error"), 500)  # fmt: skip
+    return JSONResponse(
+        error_body(
+            f"Unexpected error: {type(exc).__name__}: {exc}. Your saved data is intact.",
+            "server_error",
+            "internal_error",
+        ),
+        500,
+    )
 
 
 async def _json_body(request: Request) -> dict:
@@ -87,13 +96,22 @@ async def _start(state: ServerState, request: Request, fn: Callable[[EngineJob],
     try:
         started = await call.start(cfg.max_queue, cfg.queue_timeout_s, request.is_disconnected)
     except QueueFull:
-        raise ApiError(429, f"The server already has {cfg.max_queue} requests queued or "
-                       "running; try again in a few seconds.", "queue_full",
-                       type_="rate_limit_error", headers={"Retry-After": "5"}) from None  # fmt: skip
+        raise ApiError(
+            429,
+            f"The server already has {cfg.max_queue} requests queued or "
+            "running; try again in a few seconds.",
+            "queue_full",
+            type_="rate_limit_error",
+            headers={"Retry-After": "5"},
+        ) from None
     except QueueTimeout:
-        raise ApiError(503, f"The model was busy for {cfg.queue_timeout_s:g} s; try again "
-                       "shortly.", "queue_timeout", type_="server_error",
-                       headers={"Retry-After": "10"}) from None  # fmt: skip
+        raise ApiError(
+            503,
+            f"The model was busy for {cfg.queue_timeout_s:g} s; try again shortly.",
+            "queue_timeout",
+            type_="server_error",
+            headers={"Retry-After": "10"},
+        ) from None
     return call if started else None
 
 
@@ -105,10 +123,15 @@ async def list_models(request: Request) -> Response:
         for mid, info in chat_model_ids(state.engine)
     ]
     data += [
-        {"id": mid, "object": "model", "created": created, "owned_by": "sastre",
-         "sastre": {"kind": "embedding"}}
+        {
+            "id": mid,
+            "object": "model",
+            "created": created,
+            "owned_by": "sastre",
+            "sastre": {"kind": "embedding"},
+        }
         for mid in embedding_model_ids(state.engine)
-    ]  # fmt: skip
+    ]
     return JSONResponse({"object": "list", "data": data})
 
 
@@ -130,9 +153,10 @@ async def chat_completions(request: Request) -> Response:
         if first is not None and first[0] == "error":
             return api_error_response(first[1])
         return StreamingResponse(
-            _sse(state, req, call, cid, first), media_type="text/event-stream",
+            _sse(state, req, call, cid, first),
+            media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-        )  # fmt: skip
+        )
     return await _whole(state, request, req, call, cid)
 
 
@@ -171,8 +195,9 @@ async def _sse(
     created = int(time.time())
     parts: list[str] = []
     try:
-        yield _sse_line(chatapi.chunk(cid, req.model.id, created, {"role": "assistant",
-                                                                   "content": ""}))  # fmt: skip
+        yield _sse_line(
+            chatapi.chunk(cid, req.model.id, created, {"role": "assistant", "content": ""})
+        )
         pending = [first] if first is not None else []
         while True:
             kind, payload = pending.pop() if pending else await call._events.get()
@@ -188,8 +213,9 @@ async def _sse(
             elif kind == "result":
                 result, stopped = payload
                 state.answers.add(cid, req.text, "".join(parts), result, req.system)
-                last = chatapi.chunk(cid, req.model.id, created, {},
-                                     chatapi.finish_reason(result, stopped))  # fmt: skip
+                last = chatapi.chunk(
+                    cid, req.model.id, created, {}, chatapi.finish_reason(result, stopped)
+                )
                 yield _sse_line({**last, **chatapi.extras(result)})
                 if req.include_usage:
                     tail = chatapi.chunk(cid, req.model.id, created, {})
@@ -205,15 +231,24 @@ async def embeddings(request: Request) -> Response:
     texts = body.get("input")
     texts = [texts] if isinstance(texts, str) else texts
     if not isinstance(texts, list) or not texts or not all(isinstance(t, str) for t in texts):
-        raise ApiError(400, "'input' must be a string or a list of strings (token ids are not "
-                       "supported).", "invalid_input", "input")  # fmt: skip
+        raise ApiError(
+            400,
+            "'input' must be a string or a list of strings (token ids are not supported).",
+            "invalid_input",
+            "input",
+        )
     if len(texts) > state.config.max_inputs:
-        raise ApiError(400, f"At most {state.config.max_inputs} inputs per request.",
-                       "too_many_inputs", "input")  # fmt: skip
+        raise ApiError(
+            400,
+            f"At most {state.config.max_inputs} inputs per request.",
+            "too_many_inputs",
+            "input",
+        )
     fmt = body.get("encoding_format") or "float"
     if fmt not in ("float", "base64"):
-        raise ApiError(400, "'encoding_format' must be float or base64.", "invalid_format",
-                       "encoding_format")  # fmt: skip
+        raise ApiError(
+            400, "'encoding_format' must be float or base64.", "invalid_format", "encoding_format"
+        )
     model_id = resolve_embedding_model(state.engine, body.get("model"), body.get("collection"))
 
     def run(job: EngineJob) -> None:
@@ -228,12 +263,21 @@ async def embeddings(request: Request) -> Response:
             return api_error_response(payload)
         vectors, tokens = payload
     data = [
-        {"object": "embedding", "index": i,
-         "embedding": base64.b64encode(v.tobytes()).decode() if fmt == "base64" else v.tolist()}
+        {
+            "object": "embedding",
+            "index": i,
+            "embedding": base64.b64encode(v.tobytes()).decode() if fmt == "base64" else v.tolist(),
+        }
         for i, v in enumerate(vectors)
-    ]  # fmt: skip
-    return JSONResponse({"object": "list", "data": data, "model": model_id,
-                         "usage": {"prompt_tokens": tokens, "total_tokens": tokens}})  # fmt: skip
+    ]
+    return JSONResponse(
+        {
+            "object": "list",
+            "data": data,
+            "model": model_id,
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+    )
 
 
 def _count(emb: Any, texts: list[str]) -> int:
@@ -257,9 +301,15 @@ async def _on_error(request: Request, exc: Exception) -> Response:
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return JSONResponse(error_body(f"There is no endpoint {request.method} {request.url.path}. "
-                                   "See the README's server section.", "invalid_request_error",
-                                   "unknown_endpoint"), 404)  # fmt: skip
+    return JSONResponse(
+        error_body(
+            f"There is no endpoint {request.method} {request.url.path}. "
+            "See the README's server section.",
+            "invalid_request_error",
+            "unknown_endpoint",
+        ),
+        404,
+    )
 
 
 def build_app(state: ServerState) -> SecurityMiddleware:
@@ -270,8 +320,13 @@ def build_app(state: ServerState) -> SecurityMiddleware:
             Route("/v1/embeddings", embeddings, methods=["POST"]),
             Route("/v1/feedback", feedback, methods=["POST"]),
         ],
-        exception_handlers={ApiError: _on_error, **{e: _on_error for e in USER_ERRORS},
-                            Exception: _on_error, 404: _not_found, 405: _not_found},  # fmt: skip
+        exception_handlers={
+            ApiError: _on_error,
+            **{e: _on_error for e in USER_ERRORS},
+            Exception: _on_error,
+            404: _not_found,
+            405: _not_found,
+        },
     )
     app.state.sastre = state
     cfg = state.config

@@ -61,9 +61,11 @@ def chat_model_ids(engine: Engine) -> list[tuple[str, dict]]:
     for a in engine.store.adapters.list():
         if a.status == "ready" and a.base_model in names:
             out.append(
-                (f"{a.base_model}:{a.name}", {"kind": "chat", "base": a.base_model,
-                                              "adapter": a.name, "default": False})
-            )  # fmt: skip
+                (
+                    f"{a.base_model}:{a.name}",
+                    {"kind": "chat", "base": a.base_model, "adapter": a.name, "default": False},
+                )
+            )
     return out
 
 
@@ -86,8 +88,12 @@ def resolve_chat_model(engine: Engine, model_id: str | None, default_id: str) ->
     if adapter:
         arec = engine.store.adapters.get(adapter)
         if arec is None:
-            raise ApiError(404, f"There is no adapter '{adapter}'. See GET /v1/models.",
-                           "model_not_found", "model")  # fmt: skip
+            raise ApiError(
+                404,
+                f"There is no adapter '{adapter}'. See GET /v1/models.",
+                "model_not_found",
+                "model",
+            )
         if arec.base_model != base:
             raise ApiError(
                 400,
@@ -97,8 +103,12 @@ def resolve_chat_model(engine: Engine, model_id: str | None, default_id: str) ->
                 "model",
             )
         if arec.status != "ready":
-            raise ApiError(400, f"Adapter '{adapter}' is not ready ({arec.status}).",
-                           "adapter_not_ready", "model")  # fmt: skip
+            raise ApiError(
+                400,
+                f"Adapter '{adapter}' is not ready ({arec.status}).",
+                "adapter_not_ready",
+                "model",
+            )
     return ModelChoice(model_id, base, adapter)
 
 
@@ -126,8 +136,8 @@ def resolve_embedding_model(engine: Engine, model_id: str | None, collection: st
     model_id = (model_id or "").strip()
     if model_id in ("", "default") and ids:
         return ids[0]
-    refuse_paths(model_id)
     if model_id not in ids:
+        refuse_paths(model_id)  # hub-style ids from the list contain '/'; others may not
         raise ApiError(
             404,
             f"There is no embedding model '{model_id}' (embedding models: "

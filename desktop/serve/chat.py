@@ -56,14 +56,22 @@ def _content(value: Any, index: int) -> str:
         texts = []
         for part in value:
             if not isinstance(part, dict) or part.get("type") != "text":
-                raise ApiError(400, f"messages[{index}]: only text content is supported.",
-                               "unsupported_content", f"messages[{index}].content")  # fmt: skip
+                raise ApiError(
+                    400,
+                    f"messages[{index}]: only text content is supported.",
+                    "unsupported_content",
+                    f"messages[{index}].content",
+                )
             texts.append(str(part.get("text", "")))
         return "".join(texts)
     if value is None:
         return ""
-    raise ApiError(400, f"messages[{index}].content must be a string.", "invalid_type",
-                   f"messages[{index}].content")  # fmt: skip
+    raise ApiError(
+        400,
+        f"messages[{index}].content must be a string.",
+        "invalid_type",
+        f"messages[{index}].content",
+    )
 
 
 def split_messages(messages: Any) -> tuple[str | None, list[dict[str, str]], str]:
@@ -86,8 +94,9 @@ def split_messages(messages: Any) -> tuple[str | None, list[dict[str, str]], str
         elif text:
             turns.append({"role": role, "content": text})
     if not turns or turns[-1]["role"] != "user":
-        raise ApiError(400, "The last message must come from the user.", "invalid_messages",
-                       "messages")  # fmt: skip
+        raise ApiError(
+            400, "The last message must come from the user.", "invalid_messages", "messages"
+        )
     system = "\n\n".join(s for s in systems if s) or None
     return system, turns[:-1], turns[-1]["content"]
 
@@ -113,8 +122,12 @@ def parse_chat(
     max_tokens = _number(body, "max_tokens", int, max_tokens)
     if max_tokens is not None:
         if not 1 <= max_tokens <= cfg.max_tokens:
-            raise ApiError(400, f"'max_tokens' must be between 1 and {cfg.max_tokens} "
-                           "(the server's limit).", "max_tokens_out_of_range", "max_tokens")  # fmt: skip
+            raise ApiError(
+                400,
+                f"'max_tokens' must be between 1 and {cfg.max_tokens} (the server's limit).",
+                "max_tokens_out_of_range",
+                "max_tokens",
+            )
         gen.max_tokens = max_tokens
     gen.max_tokens = min(gen.max_tokens, cfg.max_tokens)
     gen.temperature = _number(body, "temperature", float, gen.temperature)
@@ -129,8 +142,9 @@ def parse_chat(
     stop = body.get("stop") or []
     stop = [stop] if isinstance(stop, str) else stop
     if not isinstance(stop, list) or len(stop) > 4 or not all(isinstance(s, str) for s in stop):
-        raise ApiError(400, "'stop' must be a string or a list of up to 4 strings.",
-                       "invalid_stop", "stop")  # fmt: skip
+        raise ApiError(
+            400, "'stop' must be a string or a list of up to 4 strings.", "invalid_stop", "stop"
+        )
     collection = body.get("collection")
     for name in ("collection", "persona"):
         if body.get(name) is not None and not isinstance(body.get(name), str):
@@ -139,13 +153,19 @@ def parse_chat(
         refuse_paths(collection, "collection")
     options = body.get("stream_options") or {}
     return ChatRequest(
-        model=model, text=text, history=history, system=system, config=gen,
+        model=model,
+        text=text,
+        history=history,
+        system=system,
+        config=gen,
         stream=bool(body.get("stream", False)),
         include_usage=bool(isinstance(options, dict) and options.get("include_usage")),
-        stop=[s for s in stop if s], collection=collection or None,
-        persona=body.get("persona") or None, personalize=bool(body.get("personalize", False)),
+        stop=[s for s in stop if s],
+        collection=collection or None,
+        persona=body.get("persona") or None,
+        personalize=bool(body.get("personalize", False)),
         save=bool(body.get("save", False)),
-    )  # fmt: skip
+    )
 
 
 class StopScanner:
@@ -198,10 +218,18 @@ def chat_job(engine: Engine, req: ChatRequest, cfg: ServerConfig):
             )
         scanner = StopScanner(req.stop)
         for ev in engine.chat.send(
-            req.text, model=req.model.base, adapter=req.model.adapter, system=req.system,
-            config=req.config, save=req.save, cancel=job.cancel, collection=req.collection,
-            persona=req.persona, personalize=req.personalize, history=req.history,
-        ):  # fmt: skip
+            req.text,
+            model=req.model.base,
+            adapter=req.model.adapter,
+            system=req.system,
+            config=req.config,
+            save=req.save,
+            cancel=job.cancel,
+            collection=req.collection,
+            persona=req.persona,
+            personalize=req.personalize,
+            history=req.history,
+        ):
             if ev.result is not None:
                 tail = scanner.feed(ev.text) + scanner.flush()
                 if tail:

@@ -44,8 +44,9 @@ class AnswerLog:
         self._lock = threading.Lock()
 
     def add(self, cid: str, question: str, text: str, result: ChatResult, system: str | None):
-        answer = Answer(result.message_id, question, text, result.model, result.adapter, system,
-                        result.sources)  # fmt: skip
+        answer = Answer(
+            result.message_id, question, text, result.model, result.adapter, system, result.sources
+        )
         with self._lock:
             self._items[cid] = answer
             while len(self._items) > self.size:
@@ -64,15 +65,25 @@ def _saved(engine: Engine, answer: Answer) -> int:
 
     store = engine.store
     chat_id = store.chats.create(
-        title=_title(answer.question), model=answer.model, adapter=answer.adapter or None,
+        title=_title(answer.question),
+        model=answer.model,
+        adapter=answer.adapter or None,
         system_prompt=answer.system,
-    )  # fmt: skip
+    )
     user_id = store.chats.add_message(Message(None, chat_id, "user", answer.question))
     answer.message_id = store.chats.add_message(
-        Message(None, chat_id, "assistant", answer.text, model=answer.model,
-                adapter=answer.adapter, finish_reason="stop", parent_id=user_id,
-                sources=answer.sources or None)
-    )  # fmt: skip
+        Message(
+            None,
+            chat_id,
+            "assistant",
+            answer.text,
+            model=answer.model,
+            adapter=answer.adapter,
+            finish_reason="stop",
+            parent_id=user_id,
+            sources=answer.sources or None,
+        )
+    )
     return answer.message_id
 
 
@@ -87,19 +98,32 @@ def rate(engine: Engine, log: AnswerLog, body: dict) -> dict[str, Any]:
     if cid is not None:
         answer = log.get(str(cid))
         if answer is None:
-            raise ApiError(404, f"No answer '{cid}' from this server is known (answers are "
-                           "kept until the server stops; saved ones can be rated by "
-                           "'message_id').", "answer_not_found", "id")  # fmt: skip
+            raise ApiError(
+                404,
+                f"No answer '{cid}' from this server is known (answers are "
+                "kept until the server stops; saved ones can be rated by "
+                "'message_id').",
+                "answer_not_found",
+                "id",
+            )
         message_id = _saved(engine, answer)
     else:
         message_id = body.get("message_id")
         if isinstance(message_id, bool) or not isinstance(message_id, int):
-            raise ApiError(400, "Give the answer's 'id' (from the completion) or its "
-                           "'message_id'.", "missing_id", "id")  # fmt: skip
+            raise ApiError(
+                400,
+                "Give the answer's 'id' (from the completion) or its 'message_id'.",
+                "missing_id",
+                "id",
+            )
         msg = engine.store.chats.message(message_id)
         if msg is None or msg.role != "assistant":
-            raise ApiError(404, f"Message {message_id} is not an answer in this data folder.",
-                           "answer_not_found", "message_id")  # fmt: skip
+            raise ApiError(
+                404,
+                f"Message {message_id} is not an answer in this data folder.",
+                "answer_not_found",
+                "message_id",
+            )
     fb = engine.store.feedback.rate(message_id, rating, body.get("reason"), body.get("correction"))
     return {
         "object": "feedback",

@@ -67,6 +67,7 @@ class _Uvicorn(uvicorn.Server):
     def handle_exit(self, sig, frame) -> None:
         self._on_exit()  # cancel generations, so open streams end at once
         super().handle_exit(sig, frame)
+        self._captured_signals.clear()  # a clean stop: not re-raised once serving ends
 
 
 class Server:
@@ -80,9 +81,13 @@ class Server:
         self.ready = threading.Event()
         app = build_app(state)
         config = uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="off",
-            timeout_graceful_shutdown=3, server_header=False,
-        )  # fmt: skip
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=3,
+            server_header=False,
+        )
         self._uvicorn = _Uvicorn(config, self._ready(on_ready), state.executor.cancel_all)
         self._thread: threading.Thread | None = None
 

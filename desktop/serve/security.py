@@ -75,37 +75,63 @@ class SecurityMiddleware:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         host = headers.get("host", "")
         if host not in self.hosts and not (self.any_ip_host and _is_ip_literal(host)):
-            await send_json(send, 403, error_body(
-                f"Host '{host}' is not this server's address. Use http://127.0.0.1:PORT "
-                "(requests through another name are refused, against DNS rebinding).",
-                "permission_error", "host_not_allowed"))  # fmt: skip
+            await send_json(
+                send,
+                403,
+                error_body(
+                    f"Host '{host}' is not this server's address. Use http://127.0.0.1:PORT "
+                    "(requests through another name are refused, against DNS rebinding).",
+                    "permission_error",
+                    "host_not_allowed",
+                ),
+            )
             return
         origin = headers.get("origin")
         cors: list[tuple[str, str]] = []
         if origin is not None:
             if origin.rstrip("/") not in self.origins:
-                await send_json(send, 403, error_body(
-                    f"Browser origin '{origin}' is not allowed to use this server. Add it to "
-                    "the server's allowed origins if you trust that page.",
-                    "permission_error", "origin_not_allowed"))  # fmt: skip
+                await send_json(
+                    send,
+                    403,
+                    error_body(
+                        f"Browser origin '{origin}' is not allowed to use this server. Add it to "
+                        "the server's allowed origins if you trust that page.",
+                        "permission_error",
+                        "origin_not_allowed",
+                    ),
+                )
                 return
             cors = [("access-control-allow-origin", origin), ("vary", "Origin")]
             if scope["method"] == "OPTIONS":  # a preflight carries no token
                 await self._preflight(send, cors)
                 return
         if not self._authorized(headers.get("authorization", "")):
-            await send_json(send, 401, error_body(
-                "Missing or wrong API key. Send the server's token as "
-                "'Authorization: Bearer TOKEN' (shown in Sastre's server switch, or by "
-                "`sastre serve token`).", "invalid_request_error", "invalid_api_key"),
-                [("www-authenticate", "Bearer"), *cors])  # fmt: skip
+            await send_json(
+                send,
+                401,
+                error_body(
+                    "Missing or wrong API key. Send the server's token as "
+                    "'Authorization: Bearer TOKEN' (shown in Sastre's server switch, or by "
+                    "`sastre serve token`).",
+                    "invalid_request_error",
+                    "invalid_api_key",
+                ),
+                [("www-authenticate", "Bearer"), *cors],
+            )
             return
         body = await self._read_body(headers, receive)
         if body is None:
-            await send_json(send, 413, error_body(
-                f"The request body is larger than the server's limit of {self.max_body} bytes. "
-                "Send fewer or shorter messages.", "invalid_request_error",
-                "request_too_large"), cors)  # fmt: skip
+            await send_json(
+                send,
+                413,
+                error_body(
+                    f"The request body is larger than the server's limit of {self.max_body} bytes. "
+                    "Send fewer or shorter messages.",
+                    "invalid_request_error",
+                    "request_too_large",
+                ),
+                cors,
+            )
             return
         await self.app(scope, _replay(body, receive), _with_headers(send, cors))
 
@@ -121,8 +147,13 @@ class SecurityMiddleware:
             ("access-control-allow-headers", "Authorization, Content-Type"),
             ("access-control-max-age", "600"),
         ]
-        await send({"type": "http.response.start", "status": 204,
-                    "headers": [(k.encode(), v.encode()) for k, v in cors + extra]})  # fmt: skip
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 204,
+                "headers": [(k.encode(), v.encode()) for k, v in cors + extra],
+            }
+        )
         await send({"type": "http.response.body", "body": b""})
 
     async def _read_body(self, headers: dict[str, str], receive: Receive) -> bytes | None:
