@@ -147,10 +147,13 @@ class EngineCall:
         self._events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
         def emit(kind: str, payload: Any) -> None:
-            loop.call_soon_threadsafe(self._events.put_nowait, (kind, payload))
+            try:
+                loop.call_soon_threadsafe(self._events.put_nowait, (kind, payload))
+            except RuntimeError:  # the server stopped meanwhile: nobody is listening
+                job.cancel.set()
 
         self.executor = executor
-        self.job = EngineJob(fn, emit)
+        self.job = job = EngineJob(fn, emit)
 
     async def start(
         self,
