@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -59,6 +60,10 @@ def prepare_data(data: Path, tiny_model_dir: Path, docs: Path) -> None:
         eng.models.import_path(tiny_model_dir, name="tiny")
         eng.models.import_path(tiny_model_dir, name="tiny2")
         eng.models.set_default("tiny")
+        broken = data.parent / "broken-model"
+        shutil.copytree(tiny_model_dir, broken)
+        eng.models.import_path(broken, name="broken")
+        (broken / "model.safetensors").write_bytes(b"not really weights")
         path = write_tiny_adapter(tiny_model_dir, data / "adapters" / "style")
         eng.store.adapters.save(AdapterRecord("style", str(path), "tiny", "lora", status="ready"))
         docs.mkdir()
@@ -209,6 +214,10 @@ def test_adapter_as_model_id(server):
         client.chat.completions.create(model="tiny:nope", **args)
     with pytest.raises(openai.NotFoundError, match="no model 'missing'"):
         client.chat.completions.create(model="missing", **args)
+    for stream in (False, True):  # a model that fails to load: a clear error, then on as before
+        with pytest.raises(openai.InternalServerError, match="Could not load the model"):
+            client.chat.completions.create(model="broken", stream=stream, **args)
+    assert client.chat.completions.create(model="tiny", **args).choices[0].message.content
 
 
 def test_embeddings_float_base64_and_collection(server):
@@ -251,6 +260,15 @@ def test_collection_answer_has_sources_and_save_makes_a_chat(server, capsys):
             messages=[{"role": "user", "content": "x"}],
             extra_body={"collection": "nowhere"},
         )
+
+
+def test_persona_extension(server):
+    client = server.client()
+    args = dict(model="tiny", max_tokens=4, messages=[{"role": "user", "content": "Sort a list"}])
+    r = client.chat.completions.create(**args, extra_body={"persona": "concise-coder"})
+    assert r.model_extra["sastre"]["persona"] == "concise-coder"
+    with pytest.raises(openai.BadRequestError, match="no persona 'nobody'"):
+        client.chat.completions.create(**args, extra_body={"persona": "nobody"})
 
 
 def test_feedback_reaches_feedback_export(server, capsys):

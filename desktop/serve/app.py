@@ -200,7 +200,7 @@ async def _sse(
         )
         pending = [first] if first is not None else []
         while True:
-            kind, payload = pending.pop() if pending else await call._events.get()
+            kind, payload = pending.pop() if pending else await call.next_event(None)
             if kind == "end":
                 break
             if kind == "error":

@@ -187,8 +187,8 @@ class EngineCall:
                 return
             yield kind, payload
 
-    async def next_event(self, timeout_s: float) -> tuple[str, Any] | None:
-        """The next event, or None if none came within `timeout_s`."""
+    async def next_event(self, timeout_s: float | None) -> tuple[str, Any] | None:
+        """The next event, or None if none came within `timeout_s` (None: wait for it)."""
         try:
             return await asyncio.wait_for(self._events.get(), timeout_s)
         except asyncio.TimeoutError:
