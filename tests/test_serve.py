@@ -440,3 +440,30 @@ def test_full_queue_and_long_wait_are_refused(busy_server):
     assert by_status[429].body["code"] == "queue_full"
     assert by_status[503].body["code"] == "queue_timeout"
     assert all(e.response.headers["retry-after"] for e in errors)
+
+
+def test_send_takes_a_conversation_held_elsewhere(tiny_engine):
+    history = [
+        {"role": "user", "content": "My cat is Misha."},
+        {"role": "assistant", "content": "Hello Misha."},
+    ]
+    from engine.config import GenerationConfig
+
+    events = list(
+        tiny_engine.chat.send(
+            "And my dog?", history=history, save=False, config=GenerationConfig(max_tokens=2)
+        )
+    )
+    prompt = events[-1].result.prompt
+    assert prompt.index("My cat is Misha.") < prompt.index("Hello Misha.") < prompt.index("dog?")
+    assert tiny_engine.store.chats.list() == []
+
+
+def test_stop_scanner_holds_back_a_split_stop_string():
+    from desktop.serve.chat import StopScanner
+
+    s = StopScanner(["END", "\n\n"])
+    out = [s.feed(t) for t in ("one E", "N", "x two\n", "\nthree")]
+    assert out == ["one ", "", "ENx two", ""] and s.hit and s.flush() == ""
+    s = StopScanner(["END"])
+    assert s.feed("all E") + s.flush() == "all E" and not s.hit
