@@ -141,5 +141,6 @@ def make_state(engine, executor, config: ServerConfig, model: str | None, adapte
     try:
         resolve_chat_model(engine, mid, mid)
     except ApiError as exc:
-        raise SastreError(exc.message.replace("GET /v1/models", "`sastre models list`")) from exc
+        reason = exc.message.split(" See GET")[0].split("; use the model id")[0]
+        raise SastreError(f"Cannot serve '{mid}': {reason}. Choose an installed model.") from exc
     return ServerState(engine, executor, config, mid, token=lambda: read_token(data_dir))
