@@ -3,9 +3,11 @@
     .venv/bin/python bench/serve.py [--rounds 3] [--max-tokens 48] [--clients 4] [--json]
 
 One data folder with the embedded SmolLM2-135M-Instruct (or --model-dir: any model
-folder). The `sastre chat` side runs `Engine.chat.send` in this process (what the
-command runs, without the terminal); the server side is a real `sastre serve`
-process, read with the official `openai` client, streaming. Both use the same
+folder). The `sastre chat` side runs `Engine.chat.send` (what the command runs, without
+the terminal) in a worker process; the server side is a real `sastre serve`
+process, read with the official `openai` client, streaming. Both sides being
+processes that wait while the other works matters on a loaded machine: the OS
+favours a process that has been sleeping. Both use the same
 prompts (one per round, so the prompt cache helps neither), greedy sampling and
 max tokens; rounds alternate between the two sides, so machine noise hits both.
 Time to first token and tokens/s are measured the same way on both sides, from
@@ -76,8 +78,40 @@ def chat_side(eng, model: str, text: str, max_tokens: int) -> dict:
             last = time.perf_counter()
             first = first or last
         if ev.result is not None:
-            n = ev.result.generation_tokens
-    return _timing(t0, first, last, n)
+            n, engine_tps = ev.result.generation_tokens, ev.result.generation_tps
+    return {**_timing(t0, first, last, n), "engine_tps": engine_tps}
+
+
+def chat_worker(data: str, model: str) -> None:
+    """The `sastre chat` side in its own process (like the server), so that the OS
+    schedules both sides alike: one JSON request per stdin line, one result per line."""
+    from engine.context import Engine
+
+    eng = Engine(data)
+    for line in sys.stdin:
+        req = json.loads(line)
+        print(json.dumps(chat_side(eng, model, req["text"], req["max_tokens"])), flush=True)
+
+
+class ChatProcess:
+    def __init__(self, data: Path, model: str):
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        self.proc = subprocess.Popen(
+            [sys.executable, __file__, "--chat-worker", str(data), model],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+
+    def ask(self, text: str, max_tokens: int) -> dict:
+        self.proc.stdin.write(json.dumps({"text": text, "max_tokens": max_tokens}) + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=30)
 
 
 def server_side(client, model: str, text: str, max_tokens: int) -> dict:
@@ -99,7 +133,26 @@ def server_side(client, model: str, text: str, max_tokens: int) -> dict:
             first = first or last
         if chunk.usage is not None:
             n = chunk.usage.completion_tokens
-    return _timing(t0, first, last, n)
+        if chunk.choices and chunk.choices[0].finish_reason:
+            engine_tps = chunk.model_extra["sastre"]["generation_tps"]
+    return {**_timing(t0, first, last, n), "engine_tps": engine_tps}
+
+
+def cpu_s(pid: int) -> float | None:
+    """CPU seconds a process has used (user + system, all threads); Linux /proc only."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def with_cpu(pid: int, fn, *args) -> dict:
+    before = cpu_s(pid)
+    out = fn(*args)
+    after = cpu_s(pid)
+    out["cpu_s"] = None if before is None or after is None else after - before
+    return out
 
 
 def _timing(t0: float, first: float | None, last: float | None, n: int) -> dict:
@@ -168,35 +221,37 @@ def run(rounds: int, max_tokens: int, clients: int, model_dir: str | None) -> di
     import openai
 
     from desktop.serve.config import read_token
-    from engine.context import Engine
 
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         model = prepare(data, model_dir)
         proc, url = start_server(data)
-        eng = Engine(data)
+        chat = ChatProcess(data, model)
         try:
             client = openai.OpenAI(
                 base_url=url, api_key=read_token(data), max_retries=0, timeout=3600
             )
-            chat_side(eng, model, prompt(99), 4)  # load and warm up both sides
+            chat.ask(prompt(99), 4)  # load and warm up both sides
             server_side(client, model, prompt(99), 4)
             res: dict = {"model": model, "max_tokens": max_tokens, "chat": [], "server": []}
             for i in range(rounds):
-                res["chat"].append(chat_side(eng, model, prompt(i), max_tokens))
-                res["server"].append(server_side(client, model, prompt(i), max_tokens))
+                res["chat"].append(with_cpu(chat.proc.pid, chat.ask, prompt(i), max_tokens))
+                res["server"].append(
+                    with_cpu(proc.pid, server_side, client, model, prompt(i), max_tokens)
+                )
             res["single_tps"] = statistics.median(r["tps"] for r in res["server"])
             res["concurrent"] = concurrent(client, model, clients, max_tokens)
             return res
         finally:
-            eng.close()
+            chat.close()
             proc.terminate()
             proc.wait(timeout=30)
 
 
 def table(res: dict) -> str:
+    keys = ("ttft_s", "tps", "engine_tps")
     med = {
-        side: {k: statistics.median(r[k] for r in res[side]) for k in ("ttft_s", "tps")}
+        side: {k: statistics.median(r[k] for r in res[side]) for k in keys}
         for side in ("chat", "server")
     }
     c, s = med["chat"], med["server"]
@@ -206,19 +261,37 @@ def table(res: dict) -> str:
             f"Model {res['model']}, {res['max_tokens']} new tokens, greedy, "
             f"{len(res['chat'])} rounds (medians).",
             "",
-            "| path | time to first token | decode tok/s |",
-            "|---|---|---|",
-            f"| `sastre chat` (Engine.chat.send) | {c['ttft_s'] * 1000:.0f} ms | {c['tps']:.1f} |",
+            "| path | time to first token | decode tok/s (caller) | decode tok/s (engine) |",
+            "|---|---|---|---|",
+            f"| `sastre chat` (Engine.chat.send) | {c['ttft_s'] * 1000:.0f} ms | {c['tps']:.1f} | "
+            f"{c['engine_tps']:.1f} |",
             f"| `sastre serve` (openai client, stream) | {s['ttft_s'] * 1000:.0f} ms | "
-            f"{s['tps']:.1f} |",
+            f"{s['tps']:.1f} | {s['engine_tps']:.1f} |",
             f"| server / chat | {s['ttft_s'] / c['ttft_s']:.2f}x time | "
-            f"**{s['tps'] / c['tps']:.3f}x** speed |",
+            f"**{s['tps'] / c['tps']:.3f}x** | {s['engine_tps'] / c['engine_tps']:.3f}x |",
             "",
+            *_cpu_line(res),
             f"{conc['clients']} clients at once: {conc['answered']}/{conc['clients']} answered "
             f"({conc['lost']} lost), {conc['tokens']} tokens in {conc['wall_s']:.1f} s = "
             f"{conc['tps']:.1f} tok/s overall (one client alone: {res['single_tps']:.1f} tok/s).",
         ]
     )
+
+
+def _cpu_line(res: dict) -> list[str]:
+    """CPU time per token, all rounds together: far less noisy than wall time on a
+    shared machine, and what the server adds (HTTP, JSON, its event loop) shows in it."""
+    per = {}
+    for side in ("chat", "server"):
+        if any(r.get("cpu_s") is None for r in res[side]):
+            return []
+        per[side] = sum(r["cpu_s"] for r in res[side]) / sum(r["tokens"] for r in res[side])
+    return [
+        f"CPU per generated token (whole process, all rounds): `sastre chat` "
+        f"{per['chat'] * 1000:.2f} ms, `sastre serve` {per['server'] * 1000:.2f} ms: the "
+        f"server does the same work at **{per['chat'] / per['server']:.3f}x** the speed.",
+        "",
+    ]
 
 
 def main() -> None:
@@ -228,7 +301,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--model-dir", help="A model folder (default: the embedded SmolLM2).")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--chat-worker", nargs=2, metavar=("DATA", "MODEL"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.chat_worker:
+        chat_worker(*args.chat_worker)
+        return
     res = run(args.rounds, args.max_tokens, args.clients, args.model_dir)
     print(json.dumps(res, indent=2) if args.json else table(res))
 

@@ -208,6 +208,7 @@ async def _sse(
                 yield _sse_line(json.loads(err.body))
                 break
             if kind == "delta":
+                payload += call.ready_deltas()
                 parts.append(payload)
                 yield _sse_line(chatapi.chunk(cid, req.model.id, created, {"content": payload}))
             elif kind == "result":

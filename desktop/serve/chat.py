@@ -268,6 +268,8 @@ def extras(result: ChatResult) -> dict[str, Any]:
             "persona": result.persona,
             "adapter": result.adapter,
             "retrieval_ms": result.retrieval_ms,
+            "prompt_tps": result.prompt_tps,
+            "generation_tps": result.generation_tps,
         },
     }
 

@@ -15,6 +15,7 @@ import asyncio
 import logging
 import queue
 import threading
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Protocol
 
@@ -143,17 +144,35 @@ class EngineCall:
     """The async side of one job: start it (bounded queue, bounded wait), read its events."""
 
     def __init__(self, executor: Executor, fn: Callable[[EngineJob], Any]):
-        loop = asyncio.get_running_loop()
-        self._events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
-
-        def emit(kind: str, payload: Any) -> None:
-            try:
-                loop.call_soon_threadsafe(self._events.put_nowait, (kind, payload))
-            except RuntimeError:  # the server stopped meanwhile: nobody is listening
-                job.cancel.set()
-
+        self._loop = asyncio.get_running_loop()
+        self._events: deque[tuple[str, Any]] = deque()  # drained, read on the loop
+        self._arrived = asyncio.Event()
+        # Events wait here until the loop drains them: one wake-up of the event loop per
+        # batch, not per token (cross-thread wake-ups cost most on a loaded machine).
+        self._inbox: deque[tuple[str, Any]] = deque()
+        self._lock = threading.Lock()
+        self._woken = False
         self.executor = executor
-        self.job = job = EngineJob(fn, emit)
+        self.job = EngineJob(fn, self._emit)
+
+    def _emit(self, kind: str, payload: Any) -> None:
+        """Called on the engine thread."""
+        with self._lock:
+            self._inbox.append((kind, payload))
+            if self._woken:
+                return
+            self._woken = True
+        try:
+            self._loop.call_soon_threadsafe(self._drain)
+        except RuntimeError:  # the server stopped meanwhile: nobody is listening
+            self.job.cancel.set()
+
+    def _drain(self) -> None:
+        with self._lock:
+            items, self._woken = list(self._inbox), False
+            self._inbox.clear()
+        self._events.extend(items)
+        self._arrived.set()
 
     async def start(
         self,
@@ -182,17 +201,28 @@ class EngineCall:
     async def events(self) -> AsyncIterator[tuple[str, Any]]:
         """Events until the job ends; an 'error' event carries the exception."""
         while True:
-            kind, payload = await self._events.get()
+            kind, payload = await self.next_event(None)
             if kind == "end":
                 return
             yield kind, payload
 
+    def ready_deltas(self) -> str:
+        """Text of the 'delta' events already arrived, taken (one SSE chunk for several
+        tokens when the client reads slower than the model writes)."""
+        parts = []
+        while self._events and self._events[0][0] == "delta":
+            parts.append(self._events.popleft()[1])
+        return "".join(parts)
+
     async def next_event(self, timeout_s: float | None) -> tuple[str, Any] | None:
         """The next event, or None if none came within `timeout_s` (None: wait for it)."""
-        try:
-            return await asyncio.wait_for(self._events.get(), timeout_s)
-        except asyncio.TimeoutError:
-            return None
+        if not self._events:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), timeout_s)
+            except asyncio.TimeoutError:
+                return None
+        return self._events.popleft()
 
     def cancel(self) -> None:
         self.job.cancel.set()
