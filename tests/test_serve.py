@@ -267,7 +267,7 @@ def test_persona_extension(server):
     args = dict(model="tiny", max_tokens=4, messages=[{"role": "user", "content": "Sort a list"}])
     r = client.chat.completions.create(**args, extra_body={"persona": "concise-coder"})
     assert r.model_extra["sastre"]["persona"] == "concise-coder"
-    with pytest.raises(openai.BadRequestError, match="no persona 'nobody'"):
+    with pytest.raises(openai.BadRequestError, match="no persona named 'nobody'"):
         client.chat.completions.create(**args, extra_body={"persona": "nobody"})
 
 

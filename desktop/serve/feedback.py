@@ -61,14 +61,9 @@ def _saved(engine: Engine, answer: Answer) -> int:
     """The answer's message id, saving the exchange as a chat first if it was not saved."""
     if answer.message_id is not None:
         return answer.message_id
-    from engine.chat import _title
-
     store = engine.store
-    chat_id = store.chats.create(
-        title=_title(answer.question),
-        model=answer.model,
-        adapter=answer.adapter or None,
-        system_prompt=answer.system,
+    chat_id = engine.chat.create_chat(
+        answer.question, model=answer.model, adapter=answer.adapter or None, system=answer.system
     )
     user_id = store.chats.add_message(Message(None, chat_id, "user", answer.question))
     answer.message_id = store.chats.add_message(
