@@ -25,11 +25,19 @@ from desktop.serve import chat as chatapi
 from desktop.serve.catalog import (
     ApiError,
     chat_model_ids,
+    collection_or_error,
     embedding_model_ids,
     resolve_embedding_model,
 )
 from desktop.serve.config import ServerConfig
-from desktop.serve.executor import EngineCall, EngineJob, Executor, QueueFull, QueueTimeout
+from desktop.serve.executor import (
+    POLL_S,
+    EngineCall,
+    EngineJob,
+    Executor,
+    QueueFull,
+    QueueTimeout,
+)
 from desktop.serve.feedback import AnswerLog, rate
 from desktop.serve.security import SecurityMiddleware, allowed_hosts, error_body
 from engine.config import GenerationConfig
@@ -141,16 +149,16 @@ async def chat_completions(request: Request) -> Response:
     defaults = GenerationConfig.from_dict(state.engine.store.settings.get("generation", {}))
     req = chatapi.parse_chat(body, state.engine, state.config, state.default_model, defaults)
     if req.collection:
-        from desktop.serve.catalog import collection_or_error
-
         collection_or_error(state.engine, req.collection)
     call = await _start(state, request, chatapi.chat_job(state.engine, req, state.config))
     if call is None:
         return Response(status_code=499)
     cid = chatapi.completion_id()
     if req.stream:
-        first = await call.next_event(3600)  # load errors still get a proper status
-        if first is not None and first[0] == "error":
+        first = await _first_event(call, request)  # load errors still get a proper status
+        if first is None:
+            return Response(status_code=499)
+        if first[0] == "error":
             return api_error_response(first[1])
         return StreamingResponse(
             _sse(state, req, call, cid, first),
@@ -160,12 +168,21 @@ async def chat_completions(request: Request) -> Response:
     return await _whole(state, request, req, call, cid)
 
 
+async def _first_event(call: EngineCall, request: Request) -> tuple[str, Any] | None:
+    """The job's first event, or None if the client went away first (the job is cancelled)."""
+    while (ev := await call.next_event(POLL_S)) is None:
+        if await request.is_disconnected():
+            call.cancel()
+            return None
+    return ev
+
+
 async def _whole(
     state: ServerState, request: Request, req: chatapi.ChatRequest, call: EngineCall, cid: str
 ) -> Response:
     parts: list[str] = []
     while True:
-        ev = await call.next_event(0.25)
+        ev = await call.next_event(POLL_S)
         if ev is None:
             if await request.is_disconnected():
                 call.cancel()
