@@ -126,8 +126,8 @@ class Served:
         conn.close()
         return resp.status, dict(resp.getheaders()), json.loads(raw) if raw else None
 
-    def stop(self) -> tuple[int, str]:
-        self.proc.send_signal(signal.SIGTERM)
+    def stop(self, sig: int = signal.SIGTERM) -> tuple[int, str]:
+        self.proc.send_signal(sig)
         _, err = self.proc.communicate(timeout=30)
         return self.proc.returncode, err
 
@@ -384,7 +384,8 @@ def test_other_hosts_need_an_explicit_flag(capsys, data):
 def busy_server(data):
     s = Served(data, "--max-queue", "2", "--queue-timeout", "1")
     yield s
-    s.stop()
+    code, err = s.stop(signal.SIGINT)
+    assert code == 0 and "server stopped" in err, err  # Ctrl-C stops cleanly
 
 
 LONG = dict(
