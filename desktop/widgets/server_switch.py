@@ -116,14 +116,17 @@ class ServerSwitch(Retranslates, QToolButton):
         return self.tr(
             "Address: {0}\nToken: {1}\nModel: {2}\n\nOther programs on this computer can use "
             "your models, adapters and collections with this address and token (an "
-            "OpenAI-compatible API).\n\n{3}"
-        ).format(self.url, token, self._model(), python_snippet(self.url, token, self._model()))
+            "OpenAI-compatible API)."
+        ).format(self.url, token, self._model())
 
     def show_details(self) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Information, self.tr("API server"), self.details_text(), parent=self
         )
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if self.server is not None:
+            token = read_token(self.ctx.data_dir)
+            box.setDetailedText(python_snippet(self.url, token, self._model()))
         box.exec()
 
     def rotate_token(self) -> None:

@@ -1261,16 +1261,12 @@ Token: {0}</translation>
 Token: {1}
 Model: {2}
 
-Other programs on this computer can use your models, adapters and collections with this address and token (an OpenAI-compatible API).
-
-{3}</source>
+Other programs on this computer can use your models, adapters and collections with this address and token (an OpenAI-compatible API).</source>
         <translation>Dirección: {0}
 Token: {1}
 Modelo: {2}
 
-Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecciones con esta dirección y este token (una API compatible con OpenAI).
-
-{3}</translation>
+Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecciones con esta dirección y este token (una API compatible con OpenAI).</translation>
     </message>
     <message>
         <source>API server</source>
