@@ -167,6 +167,7 @@ def test_chat_whole_and_streamed_agree(server):
     streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
     assert streamed == text and text
     assert chunks[-1].usage.completion_tokens == 12 and not chunks[-1].choices
+    assert chunks[-1].usage.prompt_tokens_details.cached_tokens > 0  # one model, one cache
     assert [c.choices[0].finish_reason for c in chunks if c.choices][-1] == "length"
     # An earlier conversation is sent to the model: the prompt grows by it.
     longer = client.chat.completions.create(

@@ -255,7 +255,12 @@ def finish_reason(result: ChatResult, stopped: bool) -> str:
 
 def usage(result: ChatResult) -> dict[str, int]:
     p, c = result.prompt_tokens, result.generation_tokens
-    return {"prompt_tokens": p, "completion_tokens": c, "total_tokens": p + c}
+    return {
+        "prompt_tokens": p,
+        "completion_tokens": c,
+        "total_tokens": p + c,
+        "prompt_tokens_details": {"cached_tokens": result.cached_tokens},
+    }
 
 
 def extras(result: ChatResult) -> dict[str, Any]:
