@@ -1623,6 +1623,97 @@ Assistant: la respuesta que quieres</translation>
     </message>
 </context>
 <context>
+    <name>ServerSwitch</name>
+    <message>
+        <source>The API server could not start: {0}</source>
+        <translation>El servidor de API no pudo arrancar: {0}</translation>
+    </message>
+    <message>
+        <source>Turn the API server on first.</source>
+        <translation>Primero enciende el servidor de API.</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>Copiado al portapapeles.</translation>
+    </message>
+    <message>
+        <source>Token copied to the clipboard.</source>
+        <translation>Token copiado al portapapeles.</translation>
+    </message>
+    <message>
+        <source>The API server is off.
+
+Token: {0}</source>
+        <translation>El servidor de API está apagado.
+
+Token: {0}</translation>
+    </message>
+    <message>
+        <source>Address: {0}
+Token: {1}
+Model: {2}
+
+Other programs on this computer can use your models, adapters and collections with this address and token (an OpenAI-compatible API).</source>
+        <translation>Dirección: {0}
+Token: {1}
+Modelo: {2}
+
+Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecciones con esta dirección y este token (una API compatible con OpenAI).</translation>
+    </message>
+    <message>
+        <source>API server</source>
+        <translation>Servidor de API</translation>
+    </message>
+    <message>
+        <source>New token</source>
+        <translation>Token nuevo</translation>
+    </message>
+    <message>
+        <source>Make a new token? Programs using the old one will stop working until they use the new one.</source>
+        <translation>¿Crear un token nuevo? Los programas que usen el anterior dejarán de funcionar hasta que usen el nuevo.</translation>
+    </message>
+    <message>
+        <source>A new token was made.</source>
+        <translation>Se ha creado un token nuevo.</translation>
+    </message>
+    <message>
+        <source>API server: off</source>
+        <translation>Servidor de API: apagado</translation>
+    </message>
+    <message>
+        <source>API server: starting…</source>
+        <translation>Servidor de API: arrancando…</translation>
+    </message>
+    <message>
+        <source>API server: {0}</source>
+        <translation>Servidor de API: {0}</translation>
+    </message>
+    <message>
+        <source>Let other programs on this computer use your models through an OpenAI-compatible API. Click to turn it on or off; the arrow copies ready-made snippets.</source>
+        <translation>Deja que otros programas de este ordenador usen tus modelos mediante una API compatible con OpenAI. Haz clic para encenderlo o apagarlo; la flecha copia fragmentos de código listos para usar.</translation>
+    </message>
+    <message>
+        <source>Copy Python snippet</source>
+        <translation>Copiar fragmento de Python</translation>
+    </message>
+    <message>
+        <source>Copy curl snippet</source>
+        <translation>Copiar fragmento de curl</translation>
+    </message>
+    <message>
+        <source>Copy token</source>
+        <translation>Copiar token</translation>
+    </message>
+    <message>
+        <source>Show address and token…</source>
+        <translation>Mostrar dirección y token…</translation>
+    </message>
+    <message>
+        <source>Make a new token…</source>
+        <translation>Crear un token nuevo…</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPanel</name>
     <message>
         <source>Answer length (tokens)</source>
