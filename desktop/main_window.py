@@ -25,6 +25,7 @@ from desktop.panels.personas import PersonasPanel
 from desktop.panels.settings import SettingsPanel
 from desktop.panels.training import TrainingPanel
 from desktop.widgets.dialogs import GuideDialog
+from desktop.widgets.server_switch import ServerSwitch
 
 SIDEBAR_WIDTH = 250
 
@@ -71,6 +72,8 @@ class MainWindow(Retranslates, QMainWindow):
         self.model_status = QLabel(self)
         self.model_status.setObjectName("muted")
         self.statusBar().addPermanentWidget(self.model_status)
+        self.server_switch = ServerSwitch(ctx, self)
+        self.statusBar().addPermanentWidget(self.server_switch)
 
         self.chat_list.chat_selected.connect(self.chat.open_chat)
         self.chat.chat_changed.connect(self._chat_changed)
@@ -267,6 +270,7 @@ class MainWindow(Retranslates, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
         self.library.shutdown()
+        self.server_switch.shutdown()  # before the engine thread it runs on stops
         self.ctx.service.shutdown()
         super().closeEvent(event)
 
