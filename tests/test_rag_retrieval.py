@@ -130,7 +130,12 @@ def test_reembed_keeps_every_document_and_refuses_mixed_queries(library, tmp_pat
     folder = release_folder(tmp_path)
     assert library.index([folder]).ok
     before = library.collection("default")
+    embedded = []
+    emb32 = library.embedder("test/hash-32")
+    real_embed = emb32.embed
+    emb32.embed = lambda texts: embedded.extend(texts) or real_embed(texts)
     col = library.reembed("default", "test/hash-32")
+    assert embedded and all(t.startswith("release-0") and "widget (" in t for t in embedded)
     assert (col.documents, col.chunks) == (before.documents, before.chunks)
     c = library.store.documents.consistency(col)
     assert c["chunks"] == c["vectors"] == c["fts"] and c["chunks_without_vector"] == 0

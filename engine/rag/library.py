@@ -228,7 +228,7 @@ class Library:
 def _as_chunk(row):
     from engine.rag.types import Chunk
 
-    return Chunk(row.seq, row.text, row.page, row.heading, 0, 0, 0)
+    return Chunk(row.seq, row.text, row.page, row.heading, 0, 0, 0, context=row.context)
 
 
 __all__ = ["Library", "IndexProgress", "IndexReport", "SearchHit", "Retrieval"]
