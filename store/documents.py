@@ -5,6 +5,9 @@ a vec0 table (cosine; its dimension is fixed, so one per collection and
 embedding model) and an FTS5 table (contentless, BM25). A document's row, its
 chunks, vectors and FTS rows are written in one transaction, so a crash never
 leaves a chunk without its vector or a half-written document marked indexed.
+
+Over 500 lines: it is the one repository of these tables (collections, documents, chunks,
+vectors, FTS); split, each half would reach into the other's tables.
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ hash in the worker); a ParserPool thread parses and chunks them while this
 thread embeds chunks from several files per model call and writes each file,
 chunks + vectors + FTS rows, in its own transaction. Killing the process at any
 moment loses at most the files in flight; the next run redoes only those.
+
+Just over 500 lines: scan, the re-indexing rules and the embed/write loop of one run are
+kept together, because the rules (unchanged, stale chunk format, retry) decide what the
+loop sees.
 """
 
 from __future__ import annotations
