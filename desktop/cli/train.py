@@ -275,29 +275,37 @@ def cmd_train(args) -> int:
             resume=args.resume, parent=args.parent, callback=bar.callback, cancel=cancel,
             pause=pause,
         )  # fmt: skip
-    if rep.get("status") == "cancelled":
-        print(f"Stopped at step {rep['steps']}/{rep['total']}; resume with "
-              f"`sastre train lora --adapter {args.adapter} --dataset X --resume`.",
-              file=sys.stderr)  # fmt: skip
+    if rep.status == "cancelled":
+        print(
+            f"Stopped at step {rep.steps}/{rep.total}; resume with "
+            f"`sastre train lora --adapter {args.adapter} --dataset X --resume`.",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     if args.json:
-        print(json.dumps({k: v for k, v in rep.items() if k != "curves"}, ensure_ascii=False))
+        print(json.dumps(report_json(rep), ensure_ascii=False))
     else:
         _print_report(args.adapter, rep)
     return 0
 
 
-def _print_report(name: str, rep: dict) -> None:
+def report_json(rep) -> dict:
+    """A run's report as `--json` prints it: the stored metrics without the curves."""
+    return {k: v for k, v in rep.to_dict().items() if k != "curves"}
+
+
+def _print_report(name: str, rep) -> None:
     def f(x):
         return "-" if x is None else f"{x:.3f}"
 
-    print(f"Adapter '{name}': {rep.get('steps')} steps, {rep.get('tokens_per_second')} tok/s, "
-          f"peak {rep.get('peak_memory_mb')} MB")  # fmt: skip
-    print(f"  validation loss  {f(rep['val_loss_before'])} -> {f(rep['val_loss_after'])}")
-    print(f"  general ppl      {f(rep['general_ppl_before'])} -> {f(rep['general_ppl_after'])}"
-          + ("   FORGETTING: the general set got worse beyond the threshold" if rep["forgetting"]
+    ev = rep.evaluation
+    print(f"Adapter '{name}': {rep.steps} steps, {rep.tokens_per_second} tok/s, "
+          f"peak {rep.peak_memory_mb} MB")  # fmt: skip
+    print(f"  validation loss  {f(ev['val_loss_before'])} -> {f(ev['val_loss_after'])}")
+    print(f"  general ppl      {f(ev['general_ppl_before'])} -> {f(ev['general_ppl_after'])}"
+          + ("   FORGETTING: the general set got worse beyond the threshold" if rep.forgetting
              else ""))  # fmt: skip
-    for s in rep.get("samples", []):
+    for s in rep.samples:
         print(f"\n  > {s['prompt']}\n  before: {s['before'][:200]}\n  after:  {s['after'][:200]}")
 
 

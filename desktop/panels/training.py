@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -44,6 +44,9 @@ from desktop.widgets.dialogs import confirm_destructive
 from desktop.widgets.loss_plot import LossPlot
 from engine.errors import USER_ERRORS
 from engine.train.config import PRESETS, TrainConfig
+
+if TYPE_CHECKING:  # engine.train.run imports MLX, which loads on the engine thread
+    from engine.train.run import TrainReport
 
 
 class TrainingPanel(Retranslates, QWidget):
@@ -407,7 +410,7 @@ class TrainingPanel(Retranslates, QWidget):
         parent = self.continue_combo.currentData()
         self.plot.clear(1)
 
-        def run(handle) -> dict:
+        def run(handle) -> TrainReport:
             return tr.train(
                 [(dataset, 1.0)] if dataset else [], adapter, model=model, config=cfg,
                 resume=resume, parent=parent, callback=_JobCallback(handle),
@@ -460,12 +463,13 @@ class TrainingPanel(Retranslates, QWidget):
         elif ev["kind"] == "status":
             self.stats.setText(ev["message"])
 
-    def _on_finished(self, rep: dict) -> None:
-        if rep.get("status") == "cancelled":
-            self.ctx.status(self.tr("Training stopped at step {0}; Resume continues it.")
-                            .format(rep["steps"]))  # fmt: skip
+    def _on_finished(self, rep: TrainReport) -> None:
+        if rep.status == "cancelled":
+            self.ctx.status(
+                self.tr("Training stopped at step {0}; Resume continues it.").format(rep.steps)
+            )
             return
-        self.report.setHtml(report_html({"metrics": rep}))
+        self.report.setHtml(report_html({"metrics": rep.to_dict()}))
         self.ctx.status(self.tr("Adapter ready."))
         self.ctx.events.models_changed.emit()  # the chat's adapter picker lists it
 
