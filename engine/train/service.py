@@ -139,6 +139,38 @@ class TrainingService:
             return run.cancelled(result)
         return run.finish(result, lambda: self._lora_report(run, val_set, general, datasets))
 
+    def train_preferences(
+        self,
+        examples: list,
+        *,
+        adapter: str,
+        method: str | None = None,
+        config: Any = None,
+        base_adapter: str | None = None,
+        callbacks: TrainingCallback | None = None,
+        cancel: threading.Event | None = None,
+        pause: threading.Event | None = None,
+        model: str | None = None,
+        resume: bool = False,
+    ) -> TrainReport:
+        """DPO / IPO / KTO on `examples` (PreferenceExample pairs, LabelledExample thumbs)
+        as a new LoRA, or continuing `base_adapter`; `resume` continues a stopped run."""
+        from engine.train.preference_run import train_preferences
+
+        return train_preferences(
+            self,
+            examples,
+            adapter=adapter,
+            method=method,
+            config=config,
+            base_adapter=base_adapter,
+            callbacks=callbacks,
+            cancel=cancel,
+            pause=pause,
+            model=model,
+            resume=resume,
+        )
+
     def _parent(
         self, parent: str | None, model: str | None
     ) -> tuple[AdapterRecord | None, str | None]:
