@@ -39,7 +39,7 @@ FLAGS = (
     ("--patience", "patience", int),
     ("--save-every", "save_every", int),
     ("--seed", "seed", int),
-)  # fmt: skip  (a table: flag, setting, type)
+)
 
 
 def add_parser(ts) -> None:
