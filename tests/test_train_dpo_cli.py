@@ -57,6 +57,13 @@ def test_train_dpo_from_a_file_then_chat_with_it(capsys, data_dir, tiny_model_di
     )
     assert code == 0, err
     assert json.loads(out)["adapter"] == "pref"
+    code, out, err = sastre(capsys, "eval", "--adapter", "pref", "--json", *d)
+    assert code == 0, err
+    assert json.loads(out)["pref_acc_after"] == rep["pref_acc_after"]
+    code, out, err = sastre(capsys, "eval", "--adapter", "pref", *d)
+    assert code == 0 and "preference accuracy" in out, err
+    code, _, err = sastre(capsys, "eval", "--adapter", "pref", "--recompute", *d)
+    assert code != 0 and "without --recompute" in err
     code, out, err = sastre(
         capsys, "train", "dpo", "--pairs", f, "--adapter", "k", "--method", "kto", *FAST, *d
     )

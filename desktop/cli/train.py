@@ -213,7 +213,7 @@ def cmd_train(args) -> int:
     if args.json:
         print(json.dumps(report_json(rep), ensure_ascii=False))
     else:
-        _print_report(args.adapter, rep)
+        _print_report(args.adapter, rep.to_dict())
     return 0
 
 
@@ -222,18 +222,19 @@ def report_json(rep) -> dict:
     return {k: v for k, v in rep.to_dict().items() if k != "curves"}
 
 
-def _print_report(name: str, rep) -> None:
+def _print_report(name: str, rep: dict) -> None:
+    """A stored LoRA report (a run's `to_dict()` or an adapter record's metrics)."""
+
     def f(x):
         return "-" if x is None else f"{x:.3f}"
 
-    ev = rep.evaluation
-    print(f"Adapter '{name}': {rep.steps} steps, {rep.tokens_per_second} tok/s, "
-          f"peak {rep.peak_memory_mb} MB")  # fmt: skip
-    print(f"  validation loss  {f(ev['val_loss_before'])} -> {f(ev['val_loss_after'])}")
-    print(f"  general ppl      {f(ev['general_ppl_before'])} -> {f(ev['general_ppl_after'])}"
-          + ("   FORGETTING: the general set got worse beyond the threshold" if rep.forgetting
+    print(f"Adapter '{name}': {rep.get('steps')} steps, {rep.get('tokens_per_second')} tok/s, "
+          f"peak {rep.get('peak_memory_mb')} MB")  # fmt: skip
+    print(f"  validation loss  {f(rep['val_loss_before'])} -> {f(rep['val_loss_after'])}")
+    print(f"  general ppl      {f(rep['general_ppl_before'])} -> {f(rep['general_ppl_after'])}"
+          + ("   FORGETTING: the general set got worse beyond the threshold" if rep["forgetting"]
              else ""))  # fmt: skip
-    for s in rep.samples:
+    for s in rep.get("samples", []):
         print(f"\n  > {s['prompt']}\n  before: {s['before'][:200]}\n  after:  {s['after'][:200]}")
 
 
@@ -307,6 +308,8 @@ def cmd_eval(args) -> int:
     if args.recompute or args.eval_prompts:
         bar = Bar()
         rec.metrics = eng.training.evaluate(rec.name, args.eval_prompts, bar.callback)
+    if rec.metrics and "pref_acc_after" in rec.metrics:  # a preference run's report
+        return train_dpo.print_stored(rec.metrics, args.json)
     if not rec.metrics or "val_loss_before" not in rec.metrics:
         from engine.errors import SastreError
 

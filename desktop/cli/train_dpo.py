@@ -152,16 +152,42 @@ def cmd_dpo(args) -> int:
             )
         )
     else:
-        print_report(rep)
+        print_report(rep.to_dict())
     return 0
 
 
-def print_report(rep) -> None:
-    ev = rep.evaluation
+JSON_KEYS = (
+    "adapter",
+    "method",
+    "pairs_train",
+    "pairs_heldout",
+    "pref_acc_before",
+    "pref_acc_after",
+    "reward_margin_before",
+    "reward_margin_after",
+    "degeneration_before",
+    "degeneration_after",
+    "forgetting",
+    "promotable",
+    "not_promotable_reason",
+)
+
+
+def print_stored(metrics: dict, as_json: bool) -> int:
+    """`sastre eval` of a preference adapter: the report stored when it was trained."""
+    if as_json:
+        print(json.dumps({k: metrics.get(k) for k in JSON_KEYS}, ensure_ascii=False))
+    else:
+        print_report(metrics)
+    return 0
+
+
+def print_report(ev: dict) -> None:
+    """A preference run's report (its `to_dict()`, or the adapter record's metrics)."""
     db, da = ev["degeneration_before"], ev["degeneration_after"]
     print(
-        f"Adapter '{rep.adapter}' ({rep.method}): {rep.steps} steps on {ev['pairs_train']} "
-        f"examples, {ev['pairs_heldout']} held out"
+        f"Adapter '{ev['adapter']}' ({ev['method']}): {ev['steps']} steps on "
+        f"{ev['pairs_train']} examples, {ev['pairs_heldout']} held out"
     )
     print(f"  preference accuracy  {ev['pref_acc_before']:.2f} -> {ev['pref_acc_after']:.2f}")
     print(
@@ -178,5 +204,5 @@ def print_report(rep) -> None:
     )
     if not ev["promotable"]:
         print(f"  NOT PROMOTABLE: {ev['not_promotable_reason']}")
-    for s in rep.samples:
+    for s in ev.get("samples", []):
         print(f"\n  > {s['prompt']}\n  before: {s['before'][:200]}\n  after:  {s['after'][:200]}")

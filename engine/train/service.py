@@ -230,6 +230,12 @@ class TrainingService:
 
         cb = callback or TrainingCallback()
         rec = self.adapter(name)
+        if rec.method in ("dpo", "ipo", "kto"):
+            raise lora.TrainingError(
+                f"Adapter '{name}' learnt from preferences; its report (preference accuracy, "
+                "degeneration, forgetting) was measured when it was trained and is stored: "
+                f"`sastre eval --adapter {name}` without --recompute shows it."
+            )
         if rec.status != "ready":
             raise lora.TrainingError(
                 f"Adapter '{name}' is {rec.status}: finish it first with "
