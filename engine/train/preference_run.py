@@ -22,7 +22,7 @@ from engine.train.callbacks import TrainingCallback
 from engine.train.run import TrainingRun, TrainReport
 
 EXAMPLES_FILE = "examples.json"
-BEST_FILE = "best.safetensors"
+BEST_FILE = "best-{}.safetensors"  # by step: a resumed run finds the one its state names
 TIE = 1e-4  # margins this close to 0 count as a tie (half right)
 
 
@@ -173,15 +173,14 @@ def _keep_best(run: TrainingRun, step: int, m: dict) -> bool:
     if "best" in run.extra and score <= run.extra["best"]:
         return False
     run.extra.update(best=score, best_step=step)
-    files.save_safetensors(
-        run.folder / lora.CHECKPOINT_DIR / BEST_FILE, lora.adapter_weights(run.net)
-    )
+    path = run.folder / lora.CHECKPOINT_DIR / BEST_FILE.format(step)
+    files.save_safetensors(path, lora.adapter_weights(run.net))
     return True
 
 
 def _restore_best(run: TrainingRun, steps: int) -> int | None:
     best = run.extra.get("best_step")
-    path = run.folder / lora.CHECKPOINT_DIR / BEST_FILE
+    path = run.folder / lora.CHECKPOINT_DIR / BEST_FILE.format(best)
     if best is None or best == steps or not path.is_file():
         return None
     run.net.load_weights(str(path), strict=False)
