@@ -19,7 +19,6 @@ from engine.errors import SastreError
 from engine.train.preference import METHODS, PreferenceConfig
 
 EXIT_INTERRUPTED = 130
-FEEDBACK_SOURCES = ("liked_regeneration", "correction", "preferred_version", "ab_vote")
 NO_DATA = (
     "No preference data yet: rate answers (thumbs, corrections, a preferred version among "
     "regenerations) or import pairs with `sastre pairs import FILE`, or give --pairs a JSONL "
@@ -102,16 +101,9 @@ def examples(eng, which: str, method: str) -> list:
             from engine import preferences as prefs
         except ImportError:
             raise SastreError(NO_DATA) from None
-        if not hasattr(prefs, "training_pairs") or not hasattr(eng.store, "preferences"):
+        if not hasattr(prefs, "training_examples") or not hasattr(eng.store, "preferences"):
             raise SastreError(NO_DATA)
-        if which == "all":
-            found = prefs.training_pairs(eng.store)
-            if method == "kto":
-                found = prefs.training_labelled(eng.store)
-        elif which == "feedback":
-            found = [e for s in FEEDBACK_SOURCES for e in prefs.training_pairs(eng.store, s)]
-        else:
-            found = prefs.training_pairs(eng.store, which)
+        found = prefs.training_examples(eng.store, method, which)
     if not found:
         raise SastreError(NO_DATA)
     return found
