@@ -324,10 +324,21 @@ def _hf_config(metadata: dict[str, Any], tensors: Mapping[str, mx.array], name: 
         config["pad_token_id"] = int(pad)
     # Chat models end a turn with EOT/EOM (Llama 3's <|eot_id|>); generation must stop there too.
     stops = [metadata.get(f"tokenizer.ggml.{key}_token_id") for key in ("eos", "eot", "eom")]
+    stops += _end_token_ids(metadata)
     stops = list(dict.fromkeys(int(s) for s in stops if s is not None))
     if stops:
         config["eos_token_id"] = stops[0] if len(stops) == 1 else stops
     return config
+
+
+def _end_token_ids(metadata: dict[str, Any]) -> list[int]:
+    """Control tokens that end a turn or a text (<|endoftext|> beside SmolLM2's <|im_end|>)."""
+    from engine.sampling import END_TOKENS
+
+    tokens = metadata.get("tokenizer.ggml.tokens") or []
+    types = metadata.get("tokenizer.ggml.token_type") or []
+    control = {i for i, t in enumerate(types) if int(t) in (3, 4)}  # CONTROL, USER_DEFINED
+    return [i for i, t in enumerate(tokens) if t in END_TOKENS and (not types or i in control)]
 
 
 def _f32(value: float) -> float:
