@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from engine import sampling
 from engine.config import GenerationConfig
 from engine.errors import ChatNotFoundError, SastreError
 from engine.models import ModelManager, Progress
@@ -217,6 +218,8 @@ class ChatService:
             adapter = pers.adapter  # a persona can bring its own adapter
         gen = self.generator(model, progress, adapter=adapter)
         loaded = gen.loaded
+        task = sampling.DOCUMENTS if retrieval is not None else sampling.CHAT
+        config = sampling.resolve(config, task, loaded.n_params)
         system = system if system is not None else DEFAULT_SYSTEM_PROMPT
         saved_system, user_text = system, text
         if retrieval is not None:
