@@ -23,6 +23,7 @@ from store.chats import Message
 if TYPE_CHECKING:
     from engine.generate import Generator
     from engine.rag import Library, Retrieval
+    from engine.rag.types import Source
     from store.personas import Persona
 
 
@@ -43,19 +44,21 @@ class ChatResult:
     prompt: str = ""
     # Answers from a collection: the numbered sources [n] refers to (n, path, page,
     # heading, text, chunk_id) and the time retrieval took.
-    sources: list[dict] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     retrieval_ms: float | None = None
     # Personalization: the prompt's named parts with token counts (what the inspector
     # shows), the persona used, and facts proposed as memories from the user's message.
     prompt_parts: list[dict] = field(default_factory=list)
     persona: str | None = None
     memories_proposed: list[int] = field(default_factory=list)
+    # Document answers: each sentence with the sources that support it (attribution.py).
+    sentences: list[dict] = field(default_factory=list)
 
     def public(self) -> dict:
         """The fields `sastre chat --json` promises."""
         d = asdict(self)
         for k in ("finish_reason", "cached_tokens", "prompt", "sources", "retrieval_ms",
-                  "prompt_parts", "persona", "memories_proposed"):  # fmt: skip
+                  "prompt_parts", "persona", "memories_proposed", "sentences"):  # fmt: skip
             d.pop(k)
         return d
 
@@ -301,11 +304,15 @@ class ChatService:
             # Runs on normal end, on cancel and when the caller stops early (Ctrl-C):
             # whatever was produced is kept.
             answer = "".join(parts)
+            sentences = []
             if retrieval is not None:
-                from engine.rag.answer import citation_suffix
+                from engine.rag.attribution import finish_answer
 
-                suffix = citation_suffix(answer, retrieval)  # citations always map to sources
-                answer += suffix
+                # [n] per sentence where the model wrote none; citations always map to sources
+                embed = None if failed else self._passage_embed(retrieval)
+                cited, sentences = finish_answer(answer, retrieval, embed)
+                suffix = cited[len(answer) :] if cited.startswith(answer) else ""
+                answer = cited
             reason = (
                 "error"
                 if failed
@@ -330,6 +337,7 @@ class ChatService:
                 prompt_parts=plan.part_dicts,
                 persona=pers.name if pers else None,
                 memories_proposed=proposed,
+                sentences=[x.to_dict() for x in sentences],
             )
             if save:
                 result.message_id = self.store.chats.add_message(
@@ -349,7 +357,7 @@ class ChatService:
                         peak_memory_mb=result.peak_memory_mb,
                         finish_reason=reason,
                         parent_id=user_id,
-                        sources=result.sources or None,
+                        sources=[s.to_dict() for s in result.sources] or None,
                         prompt_parts=result.prompt_parts,
                         persona=result.persona,
                     )
@@ -373,6 +381,12 @@ class ChatService:
         if self._library is None:
             raise SastreError("This chat service has no embedder for feedback examples.")
         return self._library().embedder()
+
+    def _passage_embed(self, retrieval: Retrieval):
+        """The retrieval's embedding model (already loaded), for sentence citations."""
+        if self._library is None:
+            return None
+        return self._library().embedder(retrieval.model).embed
 
     def _retrieve(self, text: str, collection: str) -> Retrieval:
         if self._library is None:

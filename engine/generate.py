@@ -28,7 +28,7 @@ from mlx_lm.models.cache import (  # noqa: E402
     make_prompt_cache,
     trim_prompt_cache,
 )
-from mlx_lm.sample_utils import make_logits_processors, make_sampler  # noqa: E402
+from mlx_lm.sample_utils import make_sampler  # noqa: E402
 
 
 @dataclass
@@ -201,6 +201,24 @@ def encode(tokenizer: Any, text: str) -> list[int]:
     return list(tokenizer.encode(text, add_special_tokens=add_special))
 
 
+def answer_repetition_penalty(penalty: float, prompt_len: int, context: int = 64):
+    """A repetition penalty on the answer's own recent tokens only.
+
+    mlx-lm's penalises the last 20 tokens fed, prompt included: the words of the
+    question ("capital", "France") then become unlikely in the answer.
+    """
+
+    def processor(tokens: mx.array, logits: mx.array) -> mx.array:
+        recent = tokens[prompt_len:][-context:]
+        if recent.size == 0:
+            return logits
+        picked = logits[:, recent]
+        logits[:, recent] = mx.where(picked < 0, picked * penalty, picked / penalty)
+        return logits
+
+    return processor
+
+
 def _common_prefix(a: list[int], b: list[int]) -> int:
     n = min(len(a), len(b))
     i = 0
@@ -247,9 +265,10 @@ class Generator:
         mx.reset_peak_memory()
         cached = self._reuse_cache(tokens)
         sampler = make_sampler(cfg.temperature, top_p=cfg.top_p, min_p=cfg.min_p, top_k=cfg.top_k)
-        processors = make_logits_processors(
-            repetition_penalty=cfg.repetition_penalty if cfg.repetition_penalty != 1.0 else None
-        )
+        new_tokens = tokens[cached:]
+        processors: list = []
+        if cfg.repetition_penalty != 1.0:
+            processors.append(answer_repetition_penalty(cfg.repetition_penalty, len(new_tokens)))
         seen = list(tokens)
         answer: list[int] = []
         hidden = self.loaded.hidden_texts
@@ -257,7 +276,7 @@ class Generator:
             for resp in stream_generate(
                 self.loaded.model,
                 self.loaded.tokenizer,
-                mx.array(tokens[cached:]),
+                mx.array(new_tokens),
                 max_tokens=cfg.max_tokens,
                 sampler=sampler,
                 logits_processors=processors,

@@ -567,7 +567,7 @@ def test_chat_answers_from_a_collection_with_clickable_citations(
     with qtbot.waitSignal(chat.job.finished, timeout=WAIT_MS) as done:
         pass
     result = done.args[0]
-    assert result.sources and result.sources[0]["n"] == 1
+    assert result.sources and result.sources[0].n == 1
     qtbot.waitUntil(lambda: chat.job is None)
     answer = chat.assistant_widgets()[-1]
     assert len(answer.sources) == len(result.sources)
@@ -575,7 +575,7 @@ def test_chat_answers_from_a_collection_with_clickable_citations(
     qtbot.waitUntil(answer.view.isVisible)
     _click_citation(qtbot, answer.view, 1)
     assert chat.sources.isVisible() and chat.sources.current == 1
-    assert chat.sources.card(1).path == result.sources[0]["path"]
+    assert chat.sources.card(1).path == result.sources[0].path
     # Reopened later, the answer still has its sources (saved with the message).
     chat.open_chat(chat.chat_id)
     assert len(chat.assistant_widgets()[-1].sources) == len(result.sources)

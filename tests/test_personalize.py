@@ -371,7 +371,7 @@ def test_feedback_reweights_cited_chunks_reversibly(tiny_engine, tmp_path):
 
     first = ask()
     assert len(first.sources) == 2
-    cited = first.sources[0]["chunk_id"]
+    cited = first.sources[0].chunk_id
     # The user dislikes an answer that cited source [1].
     eng.store.db.execute(
         "UPDATE messages SET content = 'Wrong [1]' WHERE id = ?", (first.message_id,)

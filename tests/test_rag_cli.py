@@ -136,8 +136,13 @@ def test_ask_json_contract_and_citations(capsys, tiny_library):
     )  # fmt: skip
     assert code == 0, err
     result = json.loads(out)
-    assert set(result) == {"answer", "sources", "model", "retrieval_ms", "generation_tps"}
+    assert set(result) == {"answer", "sources", "sentences", "model", "retrieval_ms",
+                           "generation_tps"}  # fmt: skip
     assert result["model"] == "tiny" and result["retrieval_ms"] >= 0
+    for sentence in result["sentences"]:
+        assert set(sentence) == {"text", "sources", "support"} and sentence["text"] in out
+        assert 0.0 <= sentence["support"] <= 1.0
+        assert set(sentence["sources"]) <= {s["n"] for s in result["sources"]}
     assert all(set(s) == {"n", "path", "page", "heading", "text"} for s in result["sources"])
     assert [s["n"] for s in result["sources"]] == list(range(1, len(result["sources"]) + 1))
     top = result["sources"][0]

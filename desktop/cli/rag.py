@@ -237,13 +237,11 @@ def cmd_watch(args) -> int:
 
 
 def _where(h) -> str:
-    parts = [h["path"] if isinstance(h, dict) else h.path]
-    page = h["page"] if isinstance(h, dict) else h.page
-    heading = h["heading"] if isinstance(h, dict) else h.heading
-    if page:
-        parts.append(f"p. {page}")
-    if heading:
-        parts.append(f"“{heading}”")
+    parts = [h.path]  # a SearchHit or a Source
+    if h.page:
+        parts.append(f"p. {h.page}")
+    if h.heading:
+        parts.append(f"“{h.heading}”")
     return " · ".join(parts)
 
 
@@ -272,10 +270,10 @@ def cmd_ask(args) -> int:
     eng, lib = _library(args)
     lib.collection(args.collection)  # a clear error before any model loads
     settings = eng.store.settings.get("generation", {})
+    # Sampling left on auto: engine/sampling.py picks greedy decoding for document answers.
     config = GenerationConfig.from_dict(
         {
             **settings,
-            "temperature": 0.0,  # grounded answers: no sampling unless asked
             "max_tokens": 256,
             **{
                 k: getattr(args, k)
@@ -306,8 +304,12 @@ def cmd_ask(args) -> int:
             {
                 "answer": result.text,
                 "sources": [
-                    {k: s[k] for k in ("n", "path", "page", "heading", "text")}
+                    {k: v for k, v in s.to_dict().items() if k != "chunk_id"}
                     for s in result.sources
+                ],
+                "sentences": [
+                    {"text": x["text"], "sources": x["sources"], "support": round(x["support"], 3)}
+                    for x in result.sentences
                 ],
                 "model": result.model,
                 "retrieval_ms": result.retrieval_ms,
@@ -319,8 +321,8 @@ def cmd_ask(args) -> int:
     if result.sources:
         print("\nSources:")
         for s in result.sources:
-            print(f"[{s['n']}] {_where(s)}")
-            print(f'    "{_snippet(s["text"], 160)}"')
+            print(f"[{s.n}] {_where(s)}")
+            print(f'    "{_snippet(s.text, 160)}"')
     if result.finish_reason == "cancelled":
         print("[stopped; the partial answer was kept]", file=sys.stderr)
         return EXIT_INTERRUPTED

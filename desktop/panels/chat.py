@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import theme
+from desktop import links, theme
 from desktop.context import AppContext
 from desktop.engine_thread import Job, JobHandle
 from desktop.i18n import Retranslates
@@ -42,6 +42,8 @@ from desktop.widgets.labels import ElidedLabel, WrapLabel
 from desktop.widgets.message import AssistantMessage, UserMessage
 from desktop.widgets.sources_pane import SourcesPane
 from engine.errors import USER_ERRORS
+from engine.rag.attribution import unsupported_sentences
+from engine.rag.types import Source
 from store.chats import Message
 
 FLUSH_MS = 30
@@ -808,7 +810,10 @@ class ChatPanel(Retranslates, QWidget):
         if result is not None and result.finish_reason == "cancelled":
             self.ctx.status(self.tr("Stopped; the partial answer was kept."), 4000)
         live_sources = list(getattr(result, "sources", None) or [])
+        widget = self._stream
         self._finalize(result.message_id if result is not None else None, live_sources)
+        if widget is not None and result is not None:
+            widget.view.mark_unsupported(unsupported_sentences(result.sentences))
         self.ctx.events.chats_changed.emit()
 
     def _finalize(self, message_id: int | None, sources: list) -> None:
@@ -907,7 +912,7 @@ class ChatPanel(Retranslates, QWidget):
     # -- sources ------------------------------------------------------------------------
     def _stored_sources(self, m: Message) -> list:
         """The numbered sources saved with an answer (empty without documents)."""
-        return list(getattr(m, "sources", None) or [])
+        return [Source.from_dict(d) for d in getattr(m, "sources", None) or []]
 
     def show_sources(self, w: AssistantMessage, n: int | None) -> None:
         self.sources.show_sources(w.sources, n)
@@ -934,20 +939,16 @@ class ChatPanel(Retranslates, QWidget):
             self.ctx.error(problem)
 
     def _link_clicked(self, url: QUrl) -> None:
-        # Links in answers are never followed (they come from a model or a document);
-        # local files can be opened, anything else is copied for the user to decide.
-        from PySide6.QtWidgets import QApplication
+        # Links in answers come from a model or a document: desktop/links.py decides.
+        def show(n: int) -> None:
+            answers = [w for w in self.assistant_widgets() if w.sources]
+            if answers:
+                self.show_sources(answers[-1], n)
 
-        if url.isLocalFile():
-            self._open_source(url.toLocalFile(), None)
-            return
-        QApplication.clipboard().setText(url.toString())
-        self.ctx.status(
-            self.tr("Links in answers are not opened; {0} was copied to the clipboard.").format(
-                url.toString()
-            ),
-            6000,
-        )
+        def status(text: str) -> None:
+            self.ctx.status(text, 6000)
+
+        links.follow(self, url.toString(), show, lambda p: self._open_source(p, None), status)
 
     # -- text ---------------------------------------------------------------------------
     def focus_input(self) -> None:

@@ -2,6 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <source>This link was not opened: it points to another computer or a program.</source>
+        <translation>Este enlace no se abrió: apunta a otro equipo o a un programa.</translation>
+    </message>
+    <message>
+        <source>Open this link?</source>
+        <translation>¿Abrir este enlace?</translation>
+    </message>
+    <message>
+        <source>The answer links to a target outside the app. Open it?</source>
+        <translation>La respuesta enlaza con un destino fuera de la aplicación. ¿Abrirlo?</translation>
+    </message>
+</context>
+<context>
     <name>ABCompare</name>
     <message>
         <source>Compare</source>
@@ -369,10 +384,6 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>La fuente [{0}] no está entre las fuentes de esta respuesta.</translation>
     </message>
     <message>
-        <source>Links in answers are not opened; {0} was copied to the clipboard.</source>
-        <translation>Los enlaces de las respuestas no se abren; {0} se ha copiado al portapapeles.</translation>
-    </message>
-    <message>
         <source>Model</source>
         <translation>Modelo</translation>
     </message>
@@ -478,8 +489,8 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>Número máximo de tokens de una respuesta.</translation>
     </message>
     <message>
-        <source>Sampling temperature; 0 always picks the likeliest token.</source>
-        <translation>Temperatura de muestreo; con 0 se elige siempre el token más probable.</translation>
+        <source>Sampling temperature; 0 always picks the likeliest token. Auto: 0 for document answers and small models.</source>
+        <translation>Temperatura de muestreo; 0 elige siempre el token más probable. Automática: 0 para respuestas de documentos y modelos pequeños.</translation>
     </message>
     <message>
         <source>Nucleus sampling: keep the smallest set of tokens whose probability adds up to this.</source>
@@ -496,6 +507,10 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>Penalise tokens already in the recent context (1: off).</source>
         <translation>Penaliza los tokens que ya aparecen en el contexto reciente (1: desactivado).</translation>
+    </message>
+    <message>
+        <source>Stop an answer that writes the same passage this many times in a row (0: never).</source>
+        <translation>Detener una respuesta que escribe el mismo pasaje tantas veces seguidas (0: nunca).</translation>
     </message>
     <message>
         <source>Random seed, for answers you can reproduce.</source>
@@ -852,6 +867,10 @@ Carpeta de datos: {0}</translation>
     <message>
         <source>Show source {0}</source>
         <translation>Mostrar la fuente {0}</translation>
+    </message>
+    <message>
+        <source>Not found in your documents</source>
+        <translation>No se encuentra en tus documentos</translation>
     </message>
 </context>
 <context>
@@ -1274,6 +1293,10 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Weight on sources</source>
         <translation>Peso en las fuentes</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>Automático</translation>
     </message>
     <message>
         <source>Generation settings reset to their defaults.</source>
