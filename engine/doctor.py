@@ -26,7 +26,13 @@ def _version(pkg: str) -> str | None:
 
 
 def collect(data_dir: str | Path | None = None, check_hub: bool = True) -> list[Check]:
-    from engine.platform import blas_info, device_info, resolve_data_dir
+    from engine.platform import (
+        SLOW_BLAS_NOTE,
+        blas_info,
+        device_info,
+        openblas_fix,
+        resolve_data_dir,
+    )
 
     checks = [
         Check(
@@ -55,10 +61,7 @@ def collect(data_dir: str | Path | None = None, check_hub: bool = True) -> list[
             "blas",
             blas + (f" ({blas_path})" if blas_path else ""),
             blas_ok,
-            None
-            if blas_ok
-            else "Install Debian's OpenBLAS for 10-40x faster float32 matmuls on CPU: "
-            "sudo apt-get install libopenblas0-pthread",
+            None if blas_ok else f"{SLOW_BLAS_NOTE} Fix: {openblas_fix()}",
         )
     )
     root = resolve_data_dir(data_dir)
