@@ -152,13 +152,15 @@ def run(args) -> list[dict]:
     assert report.ok, report.to_dict()
 
     jobs = []
-    for q, expected in EVERYDAY[: args.limit]:
+    for q, expected in EVERYDAY[: args.limit] if args.kind in (None, "everyday") else []:
         msgs = [
             {"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
             {"role": "user", "content": q},
         ]
         jobs.append({"kind": "everyday", "q": q, "expected": expected, "messages": msgs})
-    for row in load_document_questions(args.limit or 30):
+    for row in (
+        load_document_questions(args.limit or 30) if args.kind in (None, "documents") else []
+    ):
         r = lib.retrieve(row["q"], "eval")
         msgs = [
             {"role": "system", "content": cited.system_prompt(r.language)},
@@ -181,6 +183,9 @@ def run(args) -> list[dict]:
                        seconds=round(time.perf_counter() - t0, 1))  # fmt: skip
             row.update(judge(row))
             out.append(row)
+            if args.out:  # as it goes: a long run stopped early keeps what it measured
+                with open(args.out, "a", encoding="utf-8") as f:
+                    f.write(json.dumps(row) + "\n")
             print(f"[{label}] {job['kind']} {i}: ok={row['ok']} {row['why'] or ''} "
                   f"{text[:90]!r}", flush=True)  # fmt: skip
     eng.close()
@@ -258,6 +263,7 @@ def main() -> int:
     ap.add_argument("--limit", type=int, help="Only the first N questions of each set.")
     ap.add_argument("--max-tokens", type=int, default=200)
     ap.add_argument("--setting", help="Only the setting whose label starts with this.")
+    ap.add_argument("--kind", choices=("everyday", "documents"), help="Only this question set.")
     ap.add_argument(
         "--table", nargs="*", help="Only print (and --write) the table of these JSONL files."
     )
@@ -269,9 +275,9 @@ def main() -> int:
         if args.write:
             write(rows, args.max_tokens)
         return 0
-    rows = run(args)
     if args.out:
-        Path(args.out).write_text("".join(json.dumps(r) + "\n" for r in rows))
+        Path(args.out).write_text("")
+    rows = run(args)
     print(table(rows))
     if args.write:
         write(rows, args.max_tokens)

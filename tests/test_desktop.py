@@ -438,6 +438,22 @@ def test_settings_generation_defaults_and_tooltips(qtbot, window):
     assert window.ctx.generation_config().max_tokens == 64
 
 
+def test_sampling_fields_left_on_auto_stay_auto(qtbot, window):
+    """Only what the user set is saved as a value; the rest stays None ("Auto") so the
+    engine picks it for the model and the task."""
+    settings = window.settings
+    window.ctx.store.settings.delete("generation")
+    settings.load()
+    top_p = settings.gen_fields["top_p"]
+    assert top_p.value() == top_p.minimum() and top_p.text() == "Auto"
+    settings.gen_fields["temperature"].setValue(0.9)
+    saved = window.ctx.store.settings.get("generation")
+    assert saved["temperature"] == pytest.approx(0.9)
+    assert saved["top_p"] is None and saved["repetition_penalty"] is None
+    settings.gen_fields["temperature"].setValue(settings.gen_fields["temperature"].minimum())
+    assert window.ctx.store.settings.get("generation")["temperature"] is None
+
+
 def test_unexpected_errors_show_a_dialog_and_are_logged(qtbot, window, tmp_path, monkeypatch):
     import sys
 
