@@ -22,13 +22,14 @@ import numpy as np
 from engine.rag import citations
 from engine.rag.types import Retrieval, Source
 
-SUPPORTED = 0.45  # support at or above this: the passage backs the sentence
+SUPPORTED = 0.5  # support at or above this: the passage backs the sentence
 MIN_WORDS = 3  # sentences with fewer content words ("Sure!") are not checked
 _SIM_FLOOR, _SIM_SPAN = 0.25, 0.55  # cosine similarity mapped onto 0..1 from here
 
 _SENTENCE_END = re.compile(
     r"(?<=[.!?。])[\"')\]]*\s+(?=[\"'(\[]*[A-ZÁÉÍÓÚÑ¿¡0-9*])|\n{2,}|\n(?=\s*[-*+] |\s*\d+[.)] )"
 )
+_MARKUP = re.compile(r"</?[a-zA-Z]|\"\s*>")  # tags echoed from the prompt: never cited
 _CODE = re.compile(r"```.*?(?:```|$)|~~~.*?(?:~~~|$)", re.S)
 _WORD = re.compile(r"[^\W_]+", re.U)
 _STOP = frozenset(
@@ -126,7 +127,7 @@ def attribute(
     scores = _scores(plain, [s.text for s in sources], embed)  # sentences x sources
     numbers = [s.n for s in sources]
     for i, s in enumerate(out):
-        s.checked = len(content_words(plain[i])) >= MIN_WORDS
+        s.checked = len(content_words(plain[i])) >= MIN_WORDS and not _MARKUP.search(s.text)
         own = [n for n in citations.cited_numbers(s.text) if n in numbers]
         s.cited_by_model = bool(own)
         order = np.argsort(-scores[i])
@@ -140,14 +141,32 @@ def attribute(
     return out
 
 
+def _pairs(text: str) -> set[tuple[str, str]]:
+    w = [x for x in _WORD.findall(text.lower()) if x not in _STOP]
+    return set(zip(w, w[1:], strict=False))
+
+
+def _share(part: set, whole: set) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
 def _scores(
     sentences: list[str], passages: list[str], embed: Callable[[Sequence[str]], np.ndarray] | None
 ) -> np.ndarray:
+    # Words, and pairs of neighbouring words: a made-up sentence often reuses a passage's
+    # words (it is on topic) but not its phrases.
     words = [content_words(s) for s in sentences]
     pwords = [content_words(p) for p in passages]
+    pairs = [_pairs(s) for s in sentences]
+    ppairs = [_pairs(p) for p in passages]
     overlap = np.array(
-        [[len(w & pw) / len(w) if w else 0.0 for pw in pwords] for w in words], dtype=np.float32
-    )
+        [
+            [_share(w, pw) if not bg else 0.5 * _share(w, pw) + 0.5 * _share(bg, pbg)
+             for pw, pbg in zip(pwords, ppairs, strict=True)]
+            for w, bg in zip(words, pairs, strict=True)
+        ],
+        dtype=np.float32,
+    )  # fmt: skip
     if embed is None:
         return overlap
     # Whole passages and their sentences: a fact is often one sentence of a long passage.
