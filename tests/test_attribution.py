@@ -75,3 +75,10 @@ def test_finish_answer_cites_and_keeps_sources_mapped():
     # Nothing supported: no [n] to insert, so the Sources block is appended as before.
     text, _ = finish_answer("Penguins live in Antarctica.", retrieval, bag_of_words)
     assert text.startswith("Penguins live in Antarctica.\n\nSources:\n[1] lease.pdf")
+
+
+def test_markup_echoed_from_the_prompt_is_never_cited():
+    answer = 'The rent is 950 euros a month. <source n="1" from="lease.pdf, p. 2">'
+    got = attribute(answer, SOURCES, bag_of_words)
+    assert got[0].sources == [1]
+    assert got[-1].sources == [] and not got[-1].checked

@@ -27,7 +27,7 @@ MIN_WORDS = 3  # sentences with fewer content words ("Sure!") are not checked
 _SIM_FLOOR, _SIM_SPAN = 0.25, 0.55  # cosine similarity mapped onto 0..1 from here
 
 _SENTENCE_END = re.compile(
-    r"(?<=[.!?。])[\"')\]]*\s+(?=[\"'(\[]*[A-ZÁÉÍÓÚÑ¿¡0-9*])|\n{2,}|\n(?=\s*[-*+] |\s*\d+[.)] )"
+    r"(?<=[.!?。])[\"')\]]*\s+(?=[\"'(\[]*[A-ZÁÉÍÓÚÑ¿¡0-9*<])|\n{2,}|\n(?=\s*[-*+] |\s*\d+[.)] )"
 )
 _MARKUP = re.compile(r"</?[a-zA-Z]|\"\s*>")  # tags echoed from the prompt: never cited
 _CODE = re.compile(r"```.*?(?:```|$)|~~~.*?(?:~~~|$)", re.S)
