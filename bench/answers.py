@@ -167,7 +167,7 @@ def run(args) -> list[dict]:
             {"role": "user", "content": cited.user_message(r)},
         ]
         jobs.append({"kind": "documents", "q": row["q"], "file": row["file"],
-                     "sources": r.sources(), "messages": msgs})  # fmt: skip
+                     "sources": [s.to_dict() for s in r.sources()], "messages": msgs})  # fmt: skip
     out = []
     chosen = {k: v for k, v in settings().items() if not args.setting or k.startswith(args.setting)}
     for label, cfg in chosen.items():

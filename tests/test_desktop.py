@@ -111,7 +111,9 @@ def test_send_streams_an_answer_and_saves_it(qtbot, window):
 
 
 def test_stop_mid_answer_keeps_the_partial_answer(qtbot, window):
-    window.ctx.store.settings.set("generation", {"max_tokens": 2000, "temperature": 0.0})
+    window.ctx.store.settings.set(
+        "generation", {"max_tokens": 2000, "temperature": 0.0, "max_repeats": 0}
+    )
     chat = window.chat
     chat.input.setPlainText("Tell me a long story")
     chat.send_or_stop()
@@ -700,7 +702,9 @@ def test_the_gui_stays_responsive_and_repaints_in_batches(qtbot, window, monkeyp
 
     from desktop.widgets.message import AssistantMessage
 
-    window.ctx.store.settings.set("generation", {"max_tokens": 300, "temperature": 0.0})
+    window.ctx.store.settings.set(
+        "generation", {"max_tokens": 300, "temperature": 0.0, "max_repeats": 0}
+    )
     renders = []
     original = AssistantMessage.set_text
     monkeypatch.setattr(
