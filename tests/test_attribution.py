@@ -82,3 +82,12 @@ def test_markup_echoed_from_the_prompt_is_never_cited():
     got = attribute(answer, SOURCES, bag_of_words)
     assert got[0].sources == [1]
     assert got[-1].sources == [] and not got[-1].checked
+
+
+def test_a_number_the_passage_lacks_is_not_supported():
+    for embed in (None, bag_of_words):
+        right, wrong = attribute(
+            "The rent is 950 euros a month. The rent is 1200 euros a month.", SOURCES, embed
+        )
+        assert right.sources == [1]
+        assert wrong.sources == [] and wrong.unsupported

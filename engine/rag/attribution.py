@@ -30,6 +30,7 @@ _SENTENCE_END = re.compile(
     r"(?<=[.!?。])[\"')\]]*\s+(?=[\"'(\[]*[A-ZÁÉÍÓÚÑ¿¡0-9*<])|\n{2,}|\n(?=\s*[-*+] |\s*\d+[.)] )"
 )
 _MARKUP = re.compile(r"</?[a-zA-Z]|\"\s*>")  # tags echoed from the prompt: never cited
+_LITERAL = re.compile(r"\d[\d.,:/-]*\d|\d|\"[^\"\n]{2,60}\"|“[^”\n]{2,60}”")
 _CODE = re.compile(r"```.*?(?:```|$)|~~~.*?(?:~~~|$)", re.S)
 _WORD = re.compile(r"[^\W_]+", re.U)
 _STOP = frozenset(
@@ -141,6 +142,19 @@ def attribute(
     return out
 
 
+def _literals_found(sentences: list[str], passages: list[str]) -> np.ndarray:
+    """1 where every number and quoted string of the sentence occurs in the passage, else
+    0.5: a specific detail the passage lacks is the commonest made-up fact."""
+    flat = [" ".join(p.lower().split()) for p in passages]
+    out = np.ones((len(sentences), len(passages)), dtype=np.float32)
+    for i, sentence in enumerate(sentences):
+        literals = [m.strip('.,:;"“”').lower() for m in _LITERAL.findall(sentence)]
+        for j, passage in enumerate(flat):
+            if any(lit and lit not in passage for lit in literals):
+                out[i, j] = 0.5
+    return out
+
+
 def _pairs(text: str) -> set[tuple[str, str]]:
     w = [x for x in _WORD.findall(text.lower()) if x not in _STOP]
     return set(zip(w, w[1:], strict=False))
@@ -168,7 +182,7 @@ def _scores(
         dtype=np.float32,
     )  # fmt: skip
     if embed is None:
-        return overlap
+        return overlap * _literals_found(sentences, passages)
     # Whole passages and their sentences: a fact is often one sentence of a long passage.
     parts, owner = list(passages), list(range(len(passages)))
     for j, p in enumerate(passages):
@@ -181,7 +195,7 @@ def _scores(
     for k, j in enumerate(owner):
         best[:, j] = np.maximum(best[:, j], sims[:, k])
     similarity = np.clip((best - _SIM_FLOOR) / _SIM_SPAN, 0.0, 1.0)
-    return 0.5 * similarity + 0.5 * overlap
+    return (0.5 * similarity + 0.5 * overlap) * _literals_found(sentences, passages)
 
 
 def cite(answer: str, sentences: Sequence[SentenceSupport]) -> str:
