@@ -226,7 +226,7 @@ def table(rows: list[dict]) -> str:
 
 
 def write(rows: list[dict], max_tokens: int) -> None:
-    from bench.rag_common import BENCHMARKS, machine
+    from bench.rag_common import machine
 
     body = f"""{SECTION}
 
@@ -246,10 +246,17 @@ sequence written 3+ times, under 35% distinct words, or stopped for looping).
 
 Machine: {machine()}.
 """
+    write_section(SECTION, body)
+
+
+def write_section(section: str, body: str) -> None:
+    """Replace (or add) a '## ' section of BENCHMARKS.md, leaving the others untouched."""
+    from bench.rag_common import BENCHMARKS
+
     text = BENCHMARKS.read_text()
-    if SECTION in text:
-        start = text.index(SECTION)
-        nxt = text.find("\n## ", start + len(SECTION))
+    if section in text:
+        start = text.index(section)
+        nxt = text.find("\n## ", start + len(section))
         text = text[:start] + body.strip() + "\n" + (text[nxt:] if nxt >= 0 else "")
     else:
         text = text.rstrip() + "\n\n" + body.strip() + "\n"
