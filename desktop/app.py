@@ -93,7 +93,9 @@ def install_excepthook(parent: QWidget | None, log_path: Path) -> None:
         showing["now"] = True
         try:
             if isinstance(exc, USER_ERRORS):
-                message = str(exc)
+                from desktop.messages import for_people
+
+                message = for_people(str(exc))
             else:
                 message = QCoreApplication.translate(
                     "App",

@@ -7,8 +7,8 @@
 
 Sources are every tr()/translate() call under desktop/ (the CLI is English
 only), plus the help texts of engine.config.GenerationConfig and
-engine.personalize.PersonalizeConfig, which the Settings panel shows as tooltips:
-they are written to
+engine.personalize.PersonalizeConfig, which the Settings panel shows as tooltips,
+and the built-in personas' descriptions (resources/personas.json): they are written to
 desktop/_strings_generated.py so that lupdate sees them.
 """
 
@@ -50,6 +50,10 @@ def generated_strings() -> str:
             text = f.metadata.get("help")
             if text:
                 lines.append(f"    QT_TRANSLATE_NOOP({context}, {json.dumps(text)}),")
+    personas = json.loads((ROOT / "resources" / "personas.json").read_text(encoding="utf-8"))
+    for p in personas:  # the Personas panel shows the built-in descriptions translated
+        if p.get("description"):
+            lines.append(f'    QT_TRANSLATE_NOOP("Personas", {json.dumps(p["description"])}),')
     lines.append("]")
     return "\n".join(lines) + "\n"
 
@@ -101,9 +105,10 @@ def reuse(ts: Path, known: dict[str, str]) -> int:
     return filled
 
 
-def update(ts: Path, generated: Path = GENERATED) -> None:
+def update(ts: Path, generated: Path = GENERATED, also: list[Path] = ()) -> None:
     write_generated(generated)
-    known = known_translations(ts)
+    known = {k: v for t in also for k, v in known_translations(t).items()}
+    known.update(known_translations(ts))
     lupdate = [tool("lupdate"), *sources(generated), "-ts", str(ts), "-no-obsolete",
                "-locations", "none"]  # fmt: skip
     subprocess.run(lupdate, cwd=ROOT, check=True, capture_output=True)
@@ -134,6 +139,14 @@ def release(ts: Path) -> Path:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--check", action="store_true", help="only report untranslated strings")
+    p.add_argument(
+        "--merge",
+        metavar="TS",
+        action="append",
+        default=[],
+        help="also reuse the translations of this .ts file (e.g. another branch's, after a "
+        "merge conflict in the .ts)",
+    )
     args = p.parse_args()
     status = 0
     for lang in LANGUAGES:
@@ -144,7 +157,7 @@ def main() -> int:
             ts = tmp / ts.name
             update(ts, tmp / GENERATED.name)
         else:
-            update(ts)
+            update(ts, also=[Path(p) for p in args.merge])
         missing = unfinished(ts)
         for text in missing:
             print(f"{lang}: untranslated: {text!r}")

@@ -11,12 +11,12 @@ import sys
 import traceback
 from pathlib import Path
 
-from desktop.cli import chat, models, personalize, rag, system, train
+from desktop.cli import chat, models, pairs, personalize, rag, serve, system, train
 from desktop.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, Parser, add_global
 from engine.errors import USER_ERRORS
 
 # In the order `sastre --help` lists them.
-GROUPS = (system, chat, models, rag, personalize, train)
+GROUPS = (system, chat, models, rag, personalize, train, pairs, serve)
 COMMANDS = {name: fn for group in GROUPS for name, fn in group.COMMANDS.items()}
 
 

@@ -527,6 +527,48 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     </message>
 </context>
 <context>
+    <name>GuideDialog</name>
+    <message>
+        <source>User guide</source>
+        <translation>Guía del usuario</translation>
+    </message>
+</context>
+<context>
+    <name>LearnActions</name>
+    <message>
+        <source>Starting…</source>
+        <translation>Empezando…</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continuar</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>step {0}/{1}</source>
+        <translation>paso {0}/{1}</translation>
+    </message>
+    <message>
+        <source>loss {0:.3f}</source>
+        <translation>pérdida {0:.3f}</translation>
+    </message>
+    <message>
+        <source>held-out accuracy {0:.2f}</source>
+        <translation>acierto en reserva {0:.2f}</translation>
+    </message>
+    <message>
+        <source>reward margin {0:.3f}</source>
+        <translation>margen de recompensa {0:.3f}</translation>
+    </message>
+    <message>
+        <source>Stopped; nothing changed in your chats. Resume continues the run.</source>
+        <translation>Detenido; nada ha cambiado en tus chats. Reanudar continúa el entrenamiento.</translation>
+    </message>
+</context>
+<context>
     <name>LibraryPanel</name>
     <message>
         <source>{0} documents · {1} chunks</source>
@@ -721,6 +763,118 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>Todos los documentos</translation>
     </message>
     <message>
+        <source>reading took longer than {0} s; the file may be hostile or very large</source>
+        <translation>leerlo tardó más de {0} s; el archivo puede ser hostil o muy grande</translation>
+    </message>
+    <message>
+        <source>needed more than {0} MB to read; the file may be hostile or too complex</source>
+        <translation>necesitó más de {0} MB para leerlo; el archivo puede ser hostil o demasiado complejo</translation>
+    </message>
+    <message>
+        <source>unsupported file type ({0})</source>
+        <translation>tipo de archivo no compatible ({0})</translation>
+    </message>
+    <message>
+        <source>no text in this file</source>
+        <translation>este archivo no tiene texto</translation>
+    </message>
+    <message>
+        <source>no extractable text (a scanned PDF? OCR is not supported)</source>
+        <translation>no tiene texto que extraer (¿un PDF escaneado? El OCR no está disponible)</translation>
+    </message>
+    <message>
+        <source>binary content, not text</source>
+        <translation>contenido binario, no texto</translation>
+    </message>
+    <message>
+        <source>not a real PDF file (no %PDF header)</source>
+        <translation>no es un PDF de verdad (falta la cabecera %PDF)</translation>
+    </message>
+    <message>
+        <source>not a real DOCX file (it is not a ZIP package)</source>
+        <translation>no es un DOCX de verdad (no es un paquete ZIP)</translation>
+    </message>
+    <message>
+        <source>malformed PDF ({0})</source>
+        <translation>PDF dañado ({0})</translation>
+    </message>
+    <message>
+        <source>malformed DOCX ({0})</source>
+        <translation>DOCX dañado ({0})</translation>
+    </message>
+    <message>
+        <source>encrypted PDF that cannot be opened ({0})</source>
+        <translation>PDF cifrado que no se puede abrir ({0})</translation>
+    </message>
+    <message>
+        <source>encrypted PDF (password protected); decrypt it and index again</source>
+        <translation>PDF cifrado (protegido con contraseña); descífralo e indéxalo de nuevo</translation>
+    </message>
+    <message>
+        <source>larger than the {0} MB limit</source>
+        <translation>supera el límite de {0} MB</translation>
+    </message>
+    <message>
+        <source>grew past the size limit while being read</source>
+        <translation>superó el límite de tamaño mientras se leía</translation>
+    </message>
+    <message>
+        <source>permission denied (check the file&apos;s permissions)</source>
+        <translation>permiso denegado (revisa los permisos del archivo)</translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <translation>permiso denegado</translation>
+    </message>
+    <message>
+        <source>broken link (its target does not exist)</source>
+        <translation>enlace roto (su destino no existe)</translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation>no es un archivo normal</translation>
+    </message>
+    <message>
+        <source>same file as {0}</source>
+        <translation>el mismo archivo que {0}</translation>
+    </message>
+    <message>
+        <source>link loop (a folder already visited)</source>
+        <translation>bucle de enlaces (una carpeta ya visitada)</translation>
+    </message>
+    <message>
+        <source>deleted while being indexed</source>
+        <translation>se borró mientras se indexaba</translation>
+    </message>
+    <message>
+        <source>changed while being indexed</source>
+        <translation>cambió mientras se indexaba</translation>
+    </message>
+    <message>
+        <source>kept changing while being indexed; try again later</source>
+        <translation>no dejó de cambiar mientras se indexaba; inténtalo más tarde</translation>
+    </message>
+    <message>
+        <source>malformed file (nested too deeply to read)</source>
+        <translation>archivo dañado (anidado demasiado para leerlo)</translation>
+    </message>
+    <message>
+        <source>cannot read it ({0})</source>
+        <translation>no se puede leer ({0})</translation>
+    </message>
+    <message>
+        <source>could not be read ({0})</source>
+        <translation>no se pudo leer ({0})</translation>
+    </message>
+    <message>
+        <source>the reader stopped unexpectedly ({0})</source>
+        <translation>el lector se detuvo de forma inesperada ({0})</translation>
+    </message>
+    <message>
+        <source>folder: {0}</source>
+        <translation>carpeta: {0}</translation>
+    </message>
+    <message>
         <source>Document</source>
         <translation>Documento</translation>
     </message>
@@ -767,8 +921,8 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Indexing Sastre&apos;s user guide…</source>
-        <translation>Indexando la guía de Sastre…</translation>
+        <source>Indexing Sastre&apos;s user guide so that you can ask it questions…</source>
+        <translation>Indexando la guía del usuario de Sastre para que puedas hacerle preguntas…</translation>
     </message>
     <message>
         <source>About Sastre</source>
@@ -862,6 +1016,10 @@ Carpeta de datos: {0}</translation>
         <source>Go to message box</source>
         <translation>Ir al cuadro de mensaje</translation>
     </message>
+    <message>
+        <source>User guide</source>
+        <translation>Guía del usuario</translation>
+    </message>
 </context>
 <context>
     <name>MarkdownView</name>
@@ -911,6 +1069,37 @@ Carpeta de datos: {0}</translation>
     <message>
         <source>Delete</source>
         <translation>Eliminar</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>See the Models tab.</source>
+        <translation>Consulta la pestaña Modelos.</translation>
+    </message>
+    <message>
+        <source>See the Library tab.</source>
+        <translation>Consulta la pestaña Biblioteca.</translation>
+    </message>
+    <message>
+        <source>See the Training tab.</source>
+        <translation>Consulta la pestaña Entrenamiento.</translation>
+    </message>
+    <message>
+        <source>See the Personas tab.</source>
+        <translation>Consulta la pestaña Personas.</translation>
+    </message>
+    <message>
+        <source>See the Memory tab.</source>
+        <translation>Consulta la pestaña Memoria.</translation>
+    </message>
+    <message>
+        <source>See the chats in the sidebar.</source>
+        <translation>Consulta las conversaciones de la barra lateral.</translation>
+    </message>
+    <message>
+        <source>Choose another data folder in Settings.</source>
+        <translation>Elige otra carpeta de datos en Ajustes.</translation>
     </message>
 </context>
 <context>
@@ -1060,6 +1249,10 @@ Carpeta de datos: {0}</translation>
         <translation>Cancelar</translation>
     </message>
     <message>
+        <source>{0}-bit (group {1})</source>
+        <translation>{0} bits (grupo {1})</translation>
+    </message>
+    <message>
         <source>built in</source>
         <translation>incorporado</translation>
     </message>
@@ -1081,6 +1274,69 @@ Carpeta de datos: {0}</translation>
     <message>
         <source>No application is set up to open {0}. Open it from {1} yourself.</source>
         <translation>No hay ninguna aplicación configurada para abrir {0}. Ábrelo tú desde {1}.</translation>
+    </message>
+</context>
+<context>
+    <name>PairEditor</name>
+    <message>
+        <source>Preference pair {0}</source>
+        <translation>Par de preferencia {0}</translation>
+    </message>
+    <message>
+        <source>Single answer {0}</source>
+        <translation>Respuesta suelta {0}</translation>
+    </message>
+    <message>
+        <source> · edited by you</source>
+        <translation> · editado por ti</translation>
+    </message>
+    <message>
+        <source>From: {0} · {1}</source>
+        <translation>Origen: {0} · {1}</translation>
+    </message>
+    <message>
+        <source>Earlier in the conversation</source>
+        <translation>Antes en la conversación</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Tú</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>Asistente</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>Sistema</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>Pregunta</translation>
+    </message>
+    <message>
+        <source>Preferred answer</source>
+        <translation>Respuesta preferida</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Respuesta</translation>
+    </message>
+    <message>
+        <source>Worse answer</source>
+        <translation>Respuesta peor</translation>
+    </message>
+    <message>
+        <source>A good answer (thumbs up)</source>
+        <translation>Una buena respuesta (pulgar arriba)</translation>
+    </message>
+    <message>
+        <source>Drop</source>
+        <translation>Descartar</translation>
+    </message>
+    <message>
+        <source>Leave it out of training; rebuilding from feedback does not bring it back.</source>
+        <translation>Dejarlo fuera del entrenamiento; reconstruir desde las valoraciones no lo recupera.</translation>
     </message>
 </context>
 <context>
@@ -1111,7 +1367,34 @@ Carpeta de datos: {0}</translation>
     </message>
 </context>
 <context>
+    <name>Personas</name>
+    <message>
+        <source>Careful assistant for questions about your documents.</source>
+        <translation>Asistente cuidadoso para preguntas sobre tus documentos.</translation>
+    </message>
+    <message>
+        <source>Spanish-speaking assistant.</source>
+        <translation>Asistente que habla español.</translation>
+    </message>
+    <message>
+        <source>Concise programming assistant.</source>
+        <translation>Asistente de programación conciso.</translation>
+    </message>
+    <message>
+        <source>Reasons step by step before the final answer.</source>
+        <translation>Razona paso a paso antes de la respuesta final.</translation>
+    </message>
+</context>
+<context>
     <name>PersonasPanel</name>
+    <message>
+        <source>None</source>
+        <translation>Ninguno</translation>
+    </message>
+    <message>
+        <source>{0} (not found)</source>
+        <translation>{0} (no encontrado)</translation>
+    </message>
     <message>
         <source>Saved persona {0}.</source>
         <translation>Persona {0} guardada.</translation>
@@ -1192,6 +1475,300 @@ Assistant: la respuesta que quieres</translation>
     </message>
 </context>
 <context>
+    <name>PreferencesSection</name>
+    <message>
+        <source>4. Learn from your preferences</source>
+        <translation>4. Aprender de tus preferencias</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Abrir…</translation>
+    </message>
+    <message>
+        <source>Drop</source>
+        <translation>Descartar</translation>
+    </message>
+    <message>
+        <source>Import pairs…</source>
+        <translation>Importar pares…</translation>
+    </message>
+    <message>
+        <source>HH-RLHF, OpenAssistant, SHP or {prompt, chosen, rejected} JSONL files</source>
+        <translation>Archivos HH-RLHF, OpenAssistant, SHP o JSONL {prompt, chosen, rejected}</translation>
+    </message>
+    <message>
+        <source>Learn from my feedback</source>
+        <translation>Aprender de mis valoraciones</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continuar</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <source>Continue the stopped run from its checkpoint</source>
+        <translation>Continuar el entrenamiento detenido desde su punto de control</translation>
+    </message>
+    <message>
+        <source>Compare with the current one…</source>
+        <translation>Comparar con el actual…</translation>
+    </message>
+    <message>
+        <source>A blind A/B on your own questions; then you decide whether to use it</source>
+        <translation>Una comparación A/B a ciegas con tus propias preguntas; después decides si usarlo</translation>
+    </message>
+    <message>
+        <source>Pairs ({0})</source>
+        <translation>Pares ({0})</translation>
+    </message>
+    <message>
+        <source>Single answers ({0})</source>
+        <translation>Respuestas sueltas ({0})</translation>
+    </message>
+    <message>
+        <source>Pairs: {0} · single answers: {1}. They come from your feedback, the versions you preferred, A/B votes and imports.</source>
+        <translation>Pares: {0} · respuestas sueltas: {1}. Vienen de tus valoraciones, las versiones que preferiste, los votos A/B y las importaciones.</translation>
+    </message>
+    <message>
+        <source>{0} — ✓ {1} · ✗ {2} ({3}){4}</source>
+        <translation>{0} — ✓ {1} · ✗ {2} ({3}){4}</translation>
+    </message>
+    <message>
+        <source>Enough pairs to learn from ({0}; {1} are kept aside to check the result).</source>
+        <translation>Hay pares suficientes para aprender ({0}; {1} se apartan para comprobar el resultado).</translation>
+    </message>
+    <message>
+        <source>Enough thumbs up and down to learn from; {0} more pairs would allow the stronger pairwise method.</source>
+        <translation>Hay valoraciones suficientes para aprender; con {0} pares más se podría usar el método por pares, más eficaz.</translation>
+    </message>
+    <message>
+        <source>{0} more pairs needed before learning makes sense ({1} in all, {2} kept aside to check the result), or {3} more thumbs up or down. Dislike an answer, regenerate it and prefer the better version, or write a correction.</source>
+        <translation>Faltan {0} pares para que aprender tenga sentido ({1} en total, {2} apartados para comprobar el resultado), o {3} valoraciones más. Marca una respuesta como mala, regenérala y prefiere la mejor versión, o escribe una corrección.</translation>
+    </message>
+    <message>
+        <source>continuing the adapter {0}</source>
+        <translation>a partir del adaptador {0}</translation>
+    </message>
+    <message>
+        <source>on the model itself</source>
+        <translation>sobre el propio modelo</translation>
+    </message>
+    <message>
+        <source>a few minutes on a small model, longer on a large one</source>
+        <translation>unos minutos con un modelo pequeño, más con uno grande</translation>
+    </message>
+    <message>
+        <source>about {0} minutes</source>
+        <translation>unos {0} minutos</translation>
+    </message>
+    <message>
+        <source>Trains a new adapter {0} on {1} of your preferences; it should take {2}. Your chats keep their current adapter until you compare the two and choose.</source>
+        <translation>Entrena un adaptador nuevo {0} con {1} de tus preferencias; debería tardar {2}. Tus chats siguen con su adaptador actual hasta que compares los dos y elijas.</translation>
+    </message>
+    <message>
+        <source>Drop it?</source>
+        <translation>¿Descartarlo?</translation>
+    </message>
+    <message>
+        <source>It is left out of training, and rebuilding from your feedback does not bring it back.</source>
+        <translation>Queda fuera del entrenamiento, y reconstruir desde tus valoraciones no lo recupera.</translation>
+    </message>
+    <message>
+        <source>Import preference pairs</source>
+        <translation>Importar pares de preferencia</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl *.json)</source>
+        <translation>JSON Lines (*.jsonl *.json)</translation>
+    </message>
+    <message>
+        <source>Imported {0} pairs and {1} single answers from {2}; {3} were already there, {4} lines could not be read.</source>
+        <translation>Importados {0} pares y {1} respuestas sueltas de {2}; {3} ya estaban, {4} líneas no se pudieron leer.</translation>
+    </message>
+    <message>
+        <source>{0} is ready. Held-out preference accuracy {1} → {2}, reward margin {3} → {4}.</source>
+        <translation>{0} está listo. Acierto de preferencias en reserva {1} → {2}, margen de recompensa {3} → {4}.</translation>
+    </message>
+    <message>
+        <source>It will not be offered as the default:</source>
+        <translation>No se ofrecerá como predeterminado:</translation>
+    </message>
+    <message>
+        <source>Compare it with the current one before you use it.</source>
+        <translation>Compáralo con el actual antes de usarlo.</translation>
+    </message>
+    <message>
+        <source>no adapter</source>
+        <translation>sin adaptador</translation>
+    </message>
+    <message>
+        <source>Last comparison: {0} won {1}, {2} won {3}, {4} ties ({5}).</source>
+        <translation>Última comparación: {0} ganó {1}, {2} ganó {3}, {4} empates ({5}).</translation>
+    </message>
+    <message>
+        <source>You made it the default.</source>
+        <translation>Lo hiciste predeterminado.</translation>
+    </message>
+    <message>
+        <source>You kept the current one.</source>
+        <translation>Te quedaste con el actual.</translation>
+    </message>
+    <message>
+        <source>a liked regeneration</source>
+        <translation>una regeneración que te gustó</translation>
+    </message>
+    <message>
+        <source>your correction</source>
+        <translation>tu corrección</translation>
+    </message>
+    <message>
+        <source>the version you preferred</source>
+        <translation>la versión que preferiste</translation>
+    </message>
+    <message>
+        <source>a blind A/B vote</source>
+        <translation>un voto A/B a ciegas</translation>
+    </message>
+    <message>
+        <source>an imported file</source>
+        <translation>un archivo importado</translation>
+    </message>
+    <message>
+        <source>a thumbs up/down</source>
+        <translation>una valoración</translation>
+    </message>
+</context>
+<context>
+    <name>PromoteDialog</name>
+    <message>
+        <source>for every chat (the default adapter)</source>
+        <translation>en todos los chats (el adaptador predeterminado)</translation>
+    </message>
+    <message>
+        <source>for the chat “{0}”</source>
+        <translation>en el chat «{0}»</translation>
+    </message>
+    <message>
+        <source>for the persona {0}</source>
+        <translation>con la persona {0}</translation>
+    </message>
+    <message>
+        <source>Question {0} of {1}: both adapters are answering…</source>
+        <translation>Pregunta {0} de {1}: los dos adaptadores están respondiendo…</translation>
+    </message>
+    <message>
+        <source>Question {0} of {1}. Shown in random order: pick the better answer; the names appear after your vote.</source>
+        <translation>Pregunta {0} de {1}. En orden aleatorio: elige la mejor respuesta; los nombres aparecen después de tu voto.</translation>
+    </message>
+    <message>
+        <source>You called it a tie.</source>
+        <translation>Lo consideraste un empate.</translation>
+    </message>
+    <message>
+        <source>You preferred {0}.</source>
+        <translation>Preferiste {0}.</translation>
+    </message>
+    <message>
+        <source>See the result</source>
+        <translation>Ver el resultado</translation>
+    </message>
+    <message>
+        <source>Next question</source>
+        <translation>Siguiente pregunta</translation>
+    </message>
+    <message>
+        <source>no adapter</source>
+        <translation>sin adaptador</translation>
+    </message>
+    <message>
+        <source>Answer {0}</source>
+        <translation>Respuesta {0}</translation>
+    </message>
+    <message>
+        <source>Answer {0}: {1}</source>
+        <translation>Respuesta {0}: {1}</translation>
+    </message>
+    <message>
+        <source>{0} won {1}, {2} won {3}, {4} ties.</source>
+        <translation>{0} ganó {1}, {2} ganó {3}, {4} empates.</translation>
+    </message>
+    <message>
+        <source>It is not offered as the default: {0}</source>
+        <translation>No se ofrece como predeterminado: {0}</translation>
+    </message>
+    <message>
+        <source>You preferred the new adapter.</source>
+        <translation>Preferiste el adaptador nuevo.</translation>
+    </message>
+    <message>
+        <source>You did not prefer the new adapter; keeping the current one is recommended.</source>
+        <translation>No preferiste el adaptador nuevo; se recomienda quedarse con el actual.</translation>
+    </message>
+    <message>
+        <source>Comparison done.</source>
+        <translation>Comparación terminada.</translation>
+    </message>
+    <message>
+        <source>Use {0}?</source>
+        <translation>¿Usar {0}?</translation>
+    </message>
+    <message>
+        <source>{0} will answer {1}. You can switch back in the Training tab.</source>
+        <translation>{0} responderá {1}. Puedes volver atrás en la pestaña Entrenamiento.</translation>
+    </message>
+    <message>
+        <source>{0} is now used {1}.</source>
+        <translation>{0} se usa ahora {1}.</translation>
+    </message>
+    <message>
+        <source>Kept the current adapter; the comparison is saved with {0}.</source>
+        <translation>Se mantiene el adaptador actual; la comparación se guarda con {0}.</translation>
+    </message>
+    <message>
+        <source>Compare {0} with the current adapter</source>
+        <translation>Comparar {0} con el adaptador actual</translation>
+    </message>
+    <message>
+        <source>A is better</source>
+        <translation>A es mejor</translation>
+    </message>
+    <message>
+        <source>Tie</source>
+        <translation>Empate</translation>
+    </message>
+    <message>
+        <source>B is better</source>
+        <translation>B es mejor</translation>
+    </message>
+    <message>
+        <source>Make it the default</source>
+        <translation>Hacerlo predeterminado</translation>
+    </message>
+    <message>
+        <source>Keep the current one</source>
+        <translation>Quedarse con el actual</translation>
+    </message>
+    <message>
+        <source>Preparing the comparison…</source>
+        <translation>Preparando la comparación…</translation>
+    </message>
+    <message>
+        <source>There are no questions to compare on yet.</source>
+        <translation>Aún no hay preguntas con las que comparar.</translation>
+    </message>
+</context>
+<context>
     <name>PromptInspector</name>
     <message>
         <source>Prompt of answer {0}</source>
@@ -1247,6 +1824,97 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Name of the copy</source>
         <translation>Nombre de la copia</translation>
+    </message>
+</context>
+<context>
+    <name>ServerSwitch</name>
+    <message>
+        <source>The API server could not start: {0}</source>
+        <translation>El servidor de API no pudo arrancar: {0}</translation>
+    </message>
+    <message>
+        <source>Turn the API server on first.</source>
+        <translation>Primero enciende el servidor de API.</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>Copiado al portapapeles.</translation>
+    </message>
+    <message>
+        <source>Token copied to the clipboard.</source>
+        <translation>Token copiado al portapapeles.</translation>
+    </message>
+    <message>
+        <source>The API server is off.
+
+Token: {0}</source>
+        <translation>El servidor de API está apagado.
+
+Token: {0}</translation>
+    </message>
+    <message>
+        <source>Address: {0}
+Token: {1}
+Model: {2}
+
+Other programs on this computer can use your models, adapters and collections with this address and token (an OpenAI-compatible API).</source>
+        <translation>Dirección: {0}
+Token: {1}
+Modelo: {2}
+
+Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecciones con esta dirección y este token (una API compatible con OpenAI).</translation>
+    </message>
+    <message>
+        <source>API server</source>
+        <translation>Servidor de API</translation>
+    </message>
+    <message>
+        <source>New token</source>
+        <translation>Token nuevo</translation>
+    </message>
+    <message>
+        <source>Make a new token? Programs using the old one will stop working until they use the new one.</source>
+        <translation>¿Crear un token nuevo? Los programas que usen el anterior dejarán de funcionar hasta que usen el nuevo.</translation>
+    </message>
+    <message>
+        <source>A new token was made.</source>
+        <translation>Se ha creado un token nuevo.</translation>
+    </message>
+    <message>
+        <source>API server: off</source>
+        <translation>Servidor de API: apagado</translation>
+    </message>
+    <message>
+        <source>API server: starting…</source>
+        <translation>Servidor de API: arrancando…</translation>
+    </message>
+    <message>
+        <source>API server: {0}</source>
+        <translation>Servidor de API: {0}</translation>
+    </message>
+    <message>
+        <source>Let other programs on this computer use your models through an OpenAI-compatible API. Click to turn it on or off; the arrow copies ready-made snippets.</source>
+        <translation>Deja que otros programas de este ordenador usen tus modelos mediante una API compatible con OpenAI. Haz clic para encenderlo o apagarlo; la flecha copia fragmentos de código listos para usar.</translation>
+    </message>
+    <message>
+        <source>Copy Python snippet</source>
+        <translation>Copiar fragmento de Python</translation>
+    </message>
+    <message>
+        <source>Copy curl snippet</source>
+        <translation>Copiar fragmento de curl</translation>
+    </message>
+    <message>
+        <source>Copy token</source>
+        <translation>Copiar token</translation>
+    </message>
+    <message>
+        <source>Show address and token…</source>
+        <translation>Mostrar dirección y token…</translation>
+    </message>
+    <message>
+        <source>Make a new token…</source>
+        <translation>Crear un token nuevo…</translation>
     </message>
 </context>
 <context>
@@ -1344,10 +2012,6 @@ Assistant: la respuesta que quieres</translation>
         <translation>Cambiar…</translation>
     </message>
     <message>
-        <source>Chats, documents, feedback and downloaded models are kept here. --data-dir or SASTRE_HOME choose another one for a single run.</source>
-        <translation>Aquí se guardan las conversaciones, los documentos, las valoraciones y los modelos descargados. --data-dir o SASTRE_HOME eligen otra para una sola ejecución.</translation>
-    </message>
-    <message>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -1378,6 +2042,10 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Reset to defaults</source>
         <translation>Restablecer</translation>
+    </message>
+    <message>
+        <source>Chats, documents, feedback and downloaded models are kept here. Change… picks another folder for the next start.</source>
+        <translation>Aquí se guardan las conversaciones, los documentos, las valoraciones y los modelos descargados. «Cambiar…» elige otra carpeta para el próximo inicio.</translation>
     </message>
     <message>
         <source>Personalization</source>
@@ -1641,6 +2309,10 @@ Assistant: la respuesta que quieres</translation>
         <translation>Entrenamiento detenido en el paso {0}; Reanudar lo continúa.</translation>
     </message>
     <message>
+        <source>Finished: the adapter is ready.</source>
+        <translation>Terminado: el adaptador está listo.</translation>
+    </message>
+    <message>
         <source>Adapter ready.</source>
         <translation>Adaptador listo.</translation>
     </message>
@@ -1669,6 +2341,26 @@ Assistant: la respuesta que quieres</translation>
         <translation>falló</translation>
     </message>
     <message>
+        <source>Loading the model…</source>
+        <translation>Cargando el modelo…</translation>
+    </message>
+    <message>
+        <source>Measuring the model before training…</source>
+        <translation>Midiendo el modelo antes de entrenar…</translation>
+    </message>
+    <message>
+        <source>Saving the adapter…</source>
+        <translation>Guardando el adaptador…</translation>
+    </message>
+    <message>
+        <source>Evaluating…</source>
+        <translation>Evaluando…</translation>
+    </message>
+    <message>
+        <source>Saving a checkpoint at step {0}…</source>
+        <translation>Guardando un punto de control en el paso {0}…</translation>
+    </message>
+    <message>
         <source>{0} on {1} ({2})</source>
         <translation>{0} sobre {1} ({2})</translation>
     </message>
@@ -1691,6 +2383,10 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>(no forgetting)</source>
         <translation>(sin olvido)</translation>
+    </message>
+    <message>
+        <source>General perplexity shows how well the model still reads everyday text: lower is better, and a clear rise means training made it forget some general knowledge.</source>
+        <translation>La perplejidad general indica lo bien que el modelo sigue leyendo texto corriente: cuanto más baja, mejor; una subida clara significa que el entrenamiento le hizo olvidar parte de lo que sabía.</translation>
     </message>
     <message>
         <source>Before</source>
