@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import socket
-import struct
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -28,6 +27,7 @@ from engine.errors import (
     OfflineError,
     SastreError,
 )
+from engine.filecheck import check_safetensors
 from store import Store
 from store.models import ModelRecord
 
@@ -58,11 +58,8 @@ def folder_size(path: Path) -> int:
 
 
 def _safetensors_shapes(path: Path) -> dict[str, tuple[str, list[int]]]:
-    """Tensor dtypes and shapes from a safetensors header, without loading weights."""
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-    return {k: (v["dtype"], v["shape"]) for k, v in header.items() if k != "__metadata__"}
+    """Tensor dtypes and shapes from a safetensors header, checked against the file's size."""
+    return check_safetensors(path)
 
 
 def describe_folder(path: Path) -> dict:
