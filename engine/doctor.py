@@ -69,6 +69,7 @@ def collect(data_dir: str | Path | None = None, check_hub: bool = True) -> list[
         from store import Store
 
         store = Store.open(root)
+        checks.append(_privacy(root, store.db.tightened))
         v = store.db.versions()
         checks.append(
             Check("sqlite", f"SQLite {v['sqlite']}, sqlite-vec {v['sqlite_vec']}, FTS5 available")
@@ -118,6 +119,16 @@ def collect(data_dir: str | Path | None = None, check_hub: bool = True) -> list[
             )
         )
     return checks
+
+
+def _privacy(root: Path, tightened: dict[str, str]) -> Check:
+    if tightened:
+        changes = ", ".join(f"{name} {change}" for name, change in tightened.items())
+        return Check(
+            "privacy",
+            f"other users could read the data folder; made it owner only now ({changes})",
+        )
+    return Check("privacy", f"owner only (folder {root.stat().st_mode & 0o777:04o})")
 
 
 def as_dicts(checks: list[Check]) -> list[dict]:
