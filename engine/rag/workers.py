@@ -126,7 +126,8 @@ def process_file(
         doc = parse(data, job.path, job.format)
         raw = data.decode("utf-8", "replace") if job.format in _RAW_TEXT else None
         del data
-        res.reason = secrets.screen_blocks(doc.blocks, job.path, settings.secrets, raw)
+        secret_note = secrets.screen_blocks(doc.blocks, job.path, settings.secrets, raw)
+        res.reason = "; ".join([*doc.notes, *([secret_note] if secret_note else [])]) or None
         res.chunks = chunk_document(doc, counter, settings.chunk_tokens, settings.chunk_overlap)
         res.title, res.pages = doc.title, doc.pages
         st2 = os.stat(job.path)
@@ -279,8 +280,11 @@ class ParserPool:
                 why = (
                     f"killed by signal {-code}" if code is not None and code < 0 else f"exit {code}"
                 )
-                if code == -signal.SIGKILL:
-                    why += ", perhaps out of memory"
+                if code is not None and code in (-signal.SIGKILL, -signal.SIGABRT):
+                    why += (
+                        f"; a {job.size / 1e6:.1f} MB file probably needed more than "
+                        f"{self.settings.memory_mb} MB (parse_memory_mb)"
+                    )
                 self._put(ParseResult(job, "failed", f"the parser crashed ({why})"), cancel)
             return
         if msg == "ready":
