@@ -430,12 +430,12 @@ def parse_pdf(data: bytes, path: str) -> ParsedDocument:
                 ok = reader.decrypt("")
             except (NotImplementedError, PyPdfError) as exc:
                 raise SkipFile(
-                    f"the PDF is encrypted in a way Sastre cannot open ({exc}); save an "
-                    "unencrypted copy and index that"
+                    f"encrypted PDF that Sastre cannot open ({exc}); save an unprotected copy "
+                    "and index that"
                 ) from exc
             if not ok:
                 raise SkipFile(
-                    "the PDF is protected by a password; save an unprotected copy and index that"
+                    "encrypted PDF: it needs a password to open; save an unprotected copy and index that"
                 )
         pages = reader.pages
         n = len(pages)

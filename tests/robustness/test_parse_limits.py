@@ -63,7 +63,9 @@ def test_aes_encrypted_pdf_with_an_empty_password_is_read(tmp_path):
 
 
 def test_password_protected_pdf_gets_a_plain_reason(tmp_path):
-    with pytest.raises(SkipFile, match="^the PDF is protected by a password; save an unprotected"):
+    with pytest.raises(
+        SkipFile, match="^encrypted PDF: it needs a password to open; save an unprotected"
+    ):
         parse_bytes(_encrypted_pdf(tmp_path, "s3cret"), "locked.pdf", "pdf")
 
 
