@@ -19,7 +19,7 @@ from typing import Any
 import sqlean as sqlite3
 import sqlite_vec
 
-from store.errors import StoreError
+from store.errors import DamagedDatabaseError, StoreError
 
 DB_FILENAME = "sastre.db"
 
@@ -32,6 +32,13 @@ def serialize_f32(vector: Sequence[float]) -> bytes:
     return struct.pack(f"{len(vector)}f", *vector)
 
 
+# What SQLite and sqlite-vec say when pages of the file are damaged.
+_DAMAGE = ("not a database", "malformed", "encrypted", "blob read error", "corrupt")
+
+
+_PASS_THROUGH = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
+
+
 def _explain(path: Path, exc: Exception) -> StoreError:
     msg = str(exc).lower()
     if "disk is full" in msg or "disk i/o" in msg:
@@ -39,11 +46,12 @@ def _explain(path: Path, exc: Exception) -> StoreError:
             f"The disk holding {path} is full or failing ({exc}). Free some space and try "
             "again; everything saved before this is intact."
         )
-    if "not a database" in msg or "malformed" in msg or "encrypted" in msg:
-        return StoreError(
-            f"The database {path} is damaged or is not a Sastre database ({exc}). Move it "
-            "aside (Sastre never deletes it) to start fresh, or restore a backup, or use "
-            "another --data-dir."
+    if any(s in msg for s in _DAMAGE):
+        return DamagedDatabaseError(
+            f"The database {path} is damaged ({exc}). Nothing was deleted. Run "
+            "`sastre doctor --repair` to keep a copy of it and rebuild: chats, feedback and "
+            "settings are copied over and the document index is rebuilt from your files "
+            "(or restore a backup, or use another --data-dir)."
         )
     if "readonly" in msg or "unable to open" in msg or "permission" in msg:
         return StoreError(
@@ -98,16 +106,35 @@ class Database:
         with self.lock:
             try:
                 return self.conn.execute(sql, params)
-            except sqlite3.OperationalError as exc:
+            except _PASS_THROUGH:
+                raise  # constraint violations and bugs in the SQL are the caller's
+            except sqlite3.DatabaseError as exc:
                 raise _explain(self.path, exc) from exc
 
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
         with self.lock:
-            return self.execute(sql, params).fetchall()
+            cur = self.execute(sql, params)
+            try:  # a damaged page shows up while rows are read, not when the query starts
+                return cur.fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise _explain(self.path, exc) from exc
 
     def one(self, sql: str, params: Sequence[Any] | dict = ()) -> sqlite3.Row | None:
         with self.lock:
-            return self.execute(sql, params).fetchone()
+            cur = self.execute(sql, params)
+            try:
+                return cur.fetchone()
+            except sqlite3.DatabaseError as exc:
+                raise _explain(self.path, exc) from exc
+
+    def problems(self, limit: int = 20) -> list[str]:
+        """What PRAGMA integrity_check finds (empty when the file is sound)."""
+        try:
+            rows = self.query(f"PRAGMA integrity_check({int(limit)})")
+        except StoreError as exc:
+            return [str(exc)]
+        found = [r[0] for r in rows]
+        return [] if found == ["ok"] else found
 
     def scrub(self) -> None:
         """Copy the write-ahead log into the file and empty it (old page images go too)."""
