@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 I18N = ROOT / "resources" / "i18n"
 LANGUAGES = ("es",)
 GENERATED = ROOT / "desktop" / "_strings_generated.py"
-EXCLUDE = {"cli.py", "cli_rag.py"}
+EXCLUDE = ROOT / "desktop" / "cli"  # the CLI is English only
 
 
 def generated_strings() -> str:
@@ -69,7 +69,7 @@ def tool(name: str) -> str:
 
 
 def sources(generated: Path) -> list[str]:
-    files = [p for p in (ROOT / "desktop").rglob("*.py") if p.name not in EXCLUDE]
+    files = [p for p in (ROOT / "desktop").rglob("*.py") if EXCLUDE not in p.parents]
     return sorted({str(p) for p in files if p != GENERATED} | {str(generated)})
 
 

@@ -9,8 +9,17 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable
 
+from desktop.cli.common import (
+    ConsoleProgress,
+    add_generation_flags,
+    cancel_on_interrupt,
+    engine,
+    human_size,
+    print_json,
+    sub,
+    table,
+)
 from engine.config import GenerationConfig, help_for
 from engine.rag.config import RagConfig
 
@@ -22,8 +31,8 @@ def _rag_help(name: str) -> str:
     return help_for(RagConfig, name)
 
 
-def add_parsers(subs, sub: Callable) -> None:
-    """Add the library's subcommands to the main parser (`sub` is desktop.cli._sub)."""
+def add_parsers(subs) -> None:
+    """Add the library's subcommands to the main parser."""
 
     def collection(p, help="Collection name (default: default)."):
         p.add_argument("--collection", "-c", default="default", metavar="NAME", help=help)
@@ -73,14 +82,7 @@ def add_parsers(subs, sub: Callable) -> None:
     p.add_argument("--model", "-m", help="Chat model (default: the default model).")
     p.add_argument("--no-save", action="store_true", help="Do not save this exchange as a chat.")
     p.add_argument("--json", action="store_true", help="Print one JSON object at the end.")
-    for name, flag, typ in (
-        ("temperature", "--temperature", float),
-        ("max_tokens", "--max-tokens", int),
-        ("seed", "--seed", int),
-    ):
-        p.add_argument(
-            flag, dest=name, type=typ, default=None, help=help_for(GenerationConfig, name)
-        )
+    add_generation_flags(p, ("temperature", "max_tokens", "seed"))
 
     p = sub(subs, "collections", "List, show, remove and re-embed document collections.")
     cs = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
@@ -109,14 +111,8 @@ def add_parsers(subs, sub: Callable) -> None:
 # -- helpers --------------------------------------------------------------------------
 
 
-def _cli():
-    import desktop.cli as cli
-
-    return cli
-
-
 def _library(args, **overrides):
-    eng = _cli()._engine(args)
+    eng = engine(args)
     lib = eng.library
     for key, value in overrides.items():
         if value is not None:
@@ -193,12 +189,11 @@ def _print_report(report, limit: int = 50) -> None:
 
 
 def cmd_index(args) -> int:
-    cli = _cli()
     _, lib = _library(
         args, workers=args.workers, parse_timeout_s=args.timeout, max_file_mb=args.max_file_mb
     )
     cancel = threading.Event()
-    with cli._sigint_sets(cancel):
+    with cancel_on_interrupt(cancel):
         report = lib.index(
             args.paths,
             args.collection,
@@ -207,7 +202,7 @@ def cmd_index(args) -> int:
             cancel=cancel,
         )
     if args.json:
-        cli._print_json(report.to_dict())
+        print_json(report.to_dict())
     else:
         _print_report(report)
     if report.cancelled:
@@ -216,7 +211,6 @@ def cmd_index(args) -> int:
 
 
 def cmd_watch(args) -> int:
-    cli = _cli()
     _, lib = _library(args)
     watcher = lib.watcher(
         args.paths, args.collection, interval_s=args.interval, embedding_model=args.embedding_model
@@ -237,7 +231,7 @@ def cmd_watch(args) -> int:
             first[0] = False
             sys.stdout.flush()
 
-    with cli._sigint_sets(cancel):
+    with cancel_on_interrupt(cancel):
         watcher.run(cancel, on_report=on_report, progress=_IndexBar())
     return 0
 
@@ -259,13 +253,12 @@ def _snippet(text: str, n: int = 220) -> str:
 
 
 def cmd_search(args) -> int:
-    cli = _cli()
     _, lib = _library(args, fusion=args.fusion)
     hits = lib.search(
         args.query, args.collection, k=args.k, mode=args.mode, embedding_model=args.embedding_model
     )
     if args.json:
-        cli._print_json([h.to_dict() for h in hits])
+        print_json([h.to_dict() for h in hits])
         return 0
     if not hits:
         print(f"No matches in collection '{args.collection}'.")
@@ -276,7 +269,6 @@ def cmd_search(args) -> int:
 
 
 def cmd_ask(args) -> int:
-    cli = _cli()
     eng, lib = _library(args)
     lib.collection(args.collection)  # a clear error before any model loads
     settings = eng.store.settings.get("generation", {})
@@ -294,14 +286,14 @@ def cmd_ask(args) -> int:
     )
     cancel = threading.Event()
     result = None
-    with cli._sigint_sets(cancel):
+    with cancel_on_interrupt(cancel):
         for ev in eng.chat.send(
             args.question,
             model=args.model,
             config=config,
             save=not args.no_save,
             cancel=cancel,
-            progress=cli._ConsoleProgress(),
+            progress=ConsoleProgress(),
             collection=args.collection,
         ):
             if not args.json and ev.text:
@@ -310,7 +302,7 @@ def cmd_ask(args) -> int:
             if ev.result:
                 result = ev.result
     if args.json:
-        cli._print_json(
+        print_json(
             {
                 "answer": result.text,
                 "sources": [
@@ -336,22 +328,21 @@ def cmd_ask(args) -> int:
 
 
 def cmd_collections(args) -> int:
-    cli = _cli()
     _, lib = _library(args)
     if args.action == "list":
         cols = lib.collections()
         if args.json:
-            cli._print_json([c.to_dict() for c in cols])
+            print_json([c.to_dict() for c in cols])
         elif not cols:
             print("No collections yet. Index a folder with: sastre index PATH")
         else:
             rows = [
-                [c.name, c.documents, c.chunks, cli._human_size(c.size_bytes), c.failed,
+                [c.name, c.documents, c.chunks, human_size(c.size_bytes), c.failed,
                  f"{c.embedding_model} ({c.dimension})", c.updated_at.replace("T", " ")[:16]]
                 for c in cols
             ]  # fmt: skip
             print(
-                cli._table(
+                table(
                     rows, ["NAME", "DOCS", "CHUNKS", "SIZE", "FAILED", "EMBEDDING MODEL", "UPDATED"]
                 )
             )
@@ -361,12 +352,12 @@ def cmd_collections(args) -> int:
         failed = lib.documents(args.name, status="failed")
         skipped = lib.documents(args.name, status="skipped")
         if args.json:
-            cli._print_json({**col.to_dict(), "problems": [d.to_dict() for d in failed + skipped]})
+            print_json({**col.to_dict(), "problems": [d.to_dict() for d in failed + skipped]})
             return 0
         print(f"Collection '{col.name}'")
         print(f"  embedding model  {col.embedding_model} ({col.dimension} dimensions)")
         print(f"  chunks           {col.chunk_tokens} tokens, {col.chunk_overlap} overlap")
-        print(f"  documents        {col.documents} indexed ({cli._human_size(col.size_bytes)}), "
+        print(f"  documents        {col.documents} indexed ({human_size(col.size_bytes)}), "
               f"{col.chunks} chunks, {col.skipped} skipped, {col.failed} failed")  # fmt: skip
         print(f"  updated          {col.updated_at.replace('T', ' ')}")
         for root in col.roots:
@@ -381,7 +372,7 @@ def cmd_collections(args) -> int:
         )
         return 0
     # reembed
-    bar = cli._ConsoleProgress()
+    bar = ConsoleProgress()
     col = lib.reembed(
         args.name,
         args.embedding_model,
@@ -394,7 +385,6 @@ def cmd_collections(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    cli = _cli()
     _, lib = _library(args)
     if args.action == "rm":
         lib.remove_document(args.path, args.collection)
@@ -404,18 +394,18 @@ def cmd_docs(args) -> int:
         return 0
     docs = lib.documents(args.collection, status=args.status)
     if args.json:
-        cli._print_json([d.to_dict() for d in docs])
+        print_json([d.to_dict() for d in docs])
         return 0
     if not docs:
         print("No documents" + (f" with status {args.status}." if args.status else " yet."))
         return 0
     names = {c.id: c.name for c in lib.collections()}
     rows = [
-        [names.get(d.collection_id, "?"), d.status, d.format or "-", cli._human_size(d.size),
+        [names.get(d.collection_id, "?"), d.status, d.format or "-", human_size(d.size),
          d.pages or "-", d.chunk_count, d.path + (f"  ({d.error})" if d.error else "")]
         for d in docs
     ]  # fmt: skip
-    print(cli._table(rows, ["COLLECTION", "STATUS", "FORMAT", "SIZE", "PAGES", "CHUNKS", "PATH"]))
+    print(table(rows, ["COLLECTION", "STATUS", "FORMAT", "SIZE", "PAGES", "CHUNKS", "PATH"]))
     return 0
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from collections.abc import Callable
 
+from desktop.cli.common import cancel_on_interrupt, engine, sub
 from engine.config import help_for
 from engine.train.config import PRESETS, TrainConfig
 
@@ -22,8 +22,8 @@ def _h(name: str) -> str:
     return help_for(TrainConfig, name)
 
 
-def add_parsers(subs, sub: Callable) -> None:
-    """Add the training subcommands to the main parser (`sub` is desktop.cli._sub)."""
+def add_parsers(subs) -> None:
+    """Add the training subcommands to the main parser."""
     p = sub(subs, "datasets", "Build, inspect and remove training datasets.")
     ds = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
     q = sub(
@@ -115,12 +115,6 @@ def _valid(q) -> None:
     q.add_argument("--replace", action="store_true", help="Replace a dataset of the same name.")
 
 
-def _engine(args):
-    from engine.context import Engine
-
-    return Engine(getattr(args, "data_dir", None))
-
-
 def _print_stats(rec) -> None:
     s = rec.stats
     tokens = f"{s['tokens']} tokens" if s.get("tokens") is not None else "tokens not counted"
@@ -131,7 +125,7 @@ def _print_stats(rec) -> None:
 
 
 def cmd_datasets(args) -> int:
-    eng = _engine(args)
+    eng = engine(args)
     tr = eng.training
     kw = {}
     if args.action in ("import", "from-chats", "from-docs"):
@@ -264,9 +258,8 @@ def _datasets(values: list[str]) -> list[tuple[str, float]]:
 
 
 def cmd_train(args) -> int:
-    from desktop.cli import _sigint_sets
 
-    eng = _engine(args)
+    eng = engine(args)
     cfg = TrainConfig.from_dict({
         k: getattr(args, k) for k in (
             "preset", "rank", "layers", "iters", "epochs", "learning_rate", "batch_size",
@@ -276,7 +269,7 @@ def cmd_train(args) -> int:
     cfg.mask_prompt = not args.no_mask_prompt
     bar = _Bar()
     cancel, pause = threading.Event(), threading.Event()
-    with _sigint_sets(cancel), _PauseControl(pause, bar):
+    with cancel_on_interrupt(cancel), _PauseControl(pause, bar):
         rep = eng.training.train(
             _datasets(args.dataset), args.adapter, model=args.model, config=cfg,
             resume=args.resume, parent=args.parent, callback=bar.callback, cancel=cancel,
@@ -309,7 +302,7 @@ def _print_report(name: str, rep: dict) -> None:
 
 
 def cmd_adapters(args) -> int:
-    eng = _engine(args)
+    eng = engine(args)
     tr = eng.training
     if args.action == "list":
         items = eng.store.adapters.list()
@@ -373,7 +366,7 @@ def _ab(eng, args) -> int:
 
 
 def cmd_eval(args) -> int:
-    eng = _engine(args)
+    eng = engine(args)
     rec = eng.training.adapter(args.adapter)
     if args.recompute or args.eval_prompts:
         bar = _Bar()

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
 
+from desktop.cli.common import engine, print_json, sub
 from engine.errors import SastreError
 
 
-def add_parsers(subs, sub: Callable) -> None:
-    """Add the personalization subcommands to the main parser (`sub` is desktop.cli._sub)."""
+def add_parsers(subs) -> None:
+    """Add the personalization subcommands to the main parser."""
     p = sub(
         subs,
         "feedback",
@@ -81,18 +81,8 @@ def add_parsers(subs, sub: Callable) -> None:
     q.add_argument("id", type=int)
 
 
-def _engine(args):
-    from engine.context import Engine
-
-    return Engine(getattr(args, "data_dir", None))
-
-
-def _json(obj) -> None:
-    print(json.dumps(obj, ensure_ascii=False))
-
-
 def cmd_feedback(args) -> int:
-    eng = _engine(args)
+    eng = engine(args)
     if args.target == "export":
         for rec in eng.store.feedback.export():
             sys.stdout.write(json.dumps(rec, ensure_ascii=False) + "\n")
@@ -144,13 +134,13 @@ def _persona_from_args(args, base):
 def cmd_personas(args) -> int:
     from engine.personalize import ensure_builtin_personas
 
-    eng = _engine(args)
+    eng = engine(args)
     repo = eng.store.personas
     ensure_builtin_personas(eng.store)
     if args.action == "list":
         items = repo.list()
         if args.json:
-            _json([p.to_dict() for p in items])
+            print_json([p.to_dict() for p in items])
         else:
             for p in items:
                 print(f"{p.name:<22} {'(built-in) ' if p.builtin else ''}{p.description}")
@@ -168,7 +158,7 @@ def cmd_personas(args) -> int:
         raise SastreError(f"There is no persona {args.name!r}. See `sastre personas list`.")
     if args.action == "show":
         if args.json:
-            _json(base.to_dict())
+            print_json(base.to_dict())
             return 0
         for k, v in base.to_dict().items():
             if k not in ("id", "created_at", "updated_at"):
@@ -183,12 +173,12 @@ def cmd_personas(args) -> int:
 
 
 def cmd_memory(args) -> int:
-    eng = _engine(args)
+    eng = engine(args)
     repo = eng.store.memories
     if args.action == "list":
         items = repo.list()
         if args.json:
-            _json([m.to_dict() for m in items])
+            print_json([m.to_dict() for m in items])
         elif not items:
             print('No memories yet. Add one with: sastre memory add "I prefer short answers"')
         else:

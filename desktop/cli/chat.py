@@ -1,0 +1,185 @@
+"""`sastre chat` and `sastre chats`: ask, continue, read back and manage chats."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from desktop.cli.common import (
+    EXIT_INTERRUPTED,
+    ConsoleProgress,
+    Parser,
+    add_generation_flags,
+    cancel_on_interrupt,
+    engine,
+    generation_config,
+    print_json,
+    sub,
+    table,
+)
+from engine.errors import SastreError
+
+GENERATION_FLAGS = ("temperature", "top_p", "max_tokens", "seed", "repetition_penalty")
+
+
+def add_parsers(subs) -> None:
+    p = sub(subs, "chat", "Ask the model; the answer streams as it is generated.")
+    p.add_argument("text", nargs="?", help="Your message (read from stdin if omitted and piped).")
+    p.add_argument(
+        "--model", "-m", help="Installed model name or model folder (default: the default model)."
+    )
+    p.add_argument("--system", help="System prompt for a new chat.")
+    p.add_argument(
+        "--chat", type=int, metavar="ID", help="Continue chat ID (see `sastre chats list`)."
+    )
+    p.add_argument("--no-save", action="store_true", help="Do not save this exchange.")
+    p.add_argument(
+        "--json", action="store_true", help="Print one JSON object at the end instead of streaming."
+    )
+    p.add_argument("--persona", metavar="NAME", help="Use a persona (see `sastre personas list`).")
+    p.add_argument(
+        "--adapter", metavar="NAME", help="Use a trained adapter (see `sastre adapters list`)."
+    )
+    p.add_argument(
+        "--show-prompt",
+        action="store_true",
+        help="Print the exact prompt sent, part by part with token counts, before the answer "
+        '(with --json: the field "prompt").',
+    )
+    p.add_argument(
+        "--no-personalize",
+        action="store_true",
+        help="Leave out memories and examples from your feedback.",
+    )
+    add_generation_flags(p, GENERATION_FLAGS)
+
+    p = sub(subs, "chats", "Read back saved chats.")
+    cs = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=Parser)
+    q = sub(cs, "list", "List chats, newest first.")
+    q.add_argument("--search", help="Only chats whose title or messages contain this text.")
+    q.add_argument("--json", action="store_true")
+    q = sub(cs, "show", "Print one chat.")
+    q.add_argument("id", type=int)
+    q.add_argument("--json", action="store_true")
+    q = sub(cs, "rm", "Delete a chat.")
+    q.add_argument("id", type=int)
+
+
+def cmd_chat(args) -> int:
+    text = args.text
+    if text is None:
+        if sys.stdin.isatty():
+            return repl(args)
+        text = sys.stdin.read()
+    if not text.strip():
+        raise SastreError(
+            'The message is empty. Give it as an argument: sastre chat "your question".'
+        )
+    eng = engine(args)
+    config = generation_config(eng, args, GENERATION_FLAGS)
+    cancel = threading.Event()
+    result = None
+    stream_out = not args.json
+    with cancel_on_interrupt(cancel):
+        for ev in eng.chat.send(
+            text,
+            chat_id=args.chat,
+            model=args.model,
+            system=args.system,
+            config=config,
+            save=not args.no_save,
+            cancel=cancel,
+            progress=ConsoleProgress(),
+            persona=args.persona,
+            personalize=not args.no_personalize,
+            adapter=args.adapter,
+        ):
+            if ev.parts is not None and args.show_prompt and stream_out:
+                from engine.personalize import format_parts
+
+                print(format_parts(ev.parts) + "\n", flush=True)
+            if stream_out and ev.text:
+                sys.stdout.write(ev.text)
+                sys.stdout.flush()
+            if ev.result:
+                result = ev.result
+    if args.json:
+        extra = {"prompt": {"text": result.prompt, "parts": result.prompt_parts}}
+        print_json({**result.public(), **(extra if args.show_prompt else {})})
+    else:
+        sys.stdout.write("\n")
+        if result.finish_reason == "cancelled":
+            print("[stopped; the partial answer was kept]", file=sys.stderr)
+        if result.chat_id is not None and sys.stderr.isatty():
+            print(
+                f"[chat {result.chat_id} · {result.model} · {result.generation_tps:.1f} tok/s]",
+                file=sys.stderr,
+            )
+    return EXIT_INTERRUPTED if result.finish_reason == "cancelled" else 0
+
+
+def repl(args) -> int:
+    """An interactive chat in the terminal (used when no display is available)."""
+    eng = engine(args)
+    chat_id = args.chat if hasattr(args, "chat") else None
+    print("Sastre chat. Type your message and press Enter; Ctrl-C stops an answer; Ctrl-D quits.")
+    while True:
+        try:
+            text = input("\n> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not text.strip():
+            continue
+        cancel = threading.Event()
+        with cancel_on_interrupt(cancel):
+            for ev in eng.chat.send(
+                text, chat_id=chat_id, cancel=cancel, progress=ConsoleProgress()
+            ):
+                sys.stdout.write(ev.text)
+                sys.stdout.flush()
+                if ev.result:
+                    chat_id = ev.result.chat_id
+        print()
+
+
+def cmd_chats(args) -> int:
+    eng = engine(args)
+    chats = eng.store.chats
+    if args.action == "list":
+        items = chats.list(search=args.search)
+        if args.json:
+            print_json([c.to_dict() for c in items])
+        elif not items:
+            print('No chats yet. Start one with: sastre chat "your question"')
+        else:
+            rows = [[c.id, c.updated_at.replace("T", " ")[:16], c.message_count, c.model or "-", c.title]
+                    for c in items]  # fmt: skip
+            print(table(rows, ["ID", "UPDATED", "MSGS", "MODEL", "TITLE"]))
+        return 0
+    chat = chats.get(args.id)
+    if chat is None:
+        raise SastreError(f"There is no chat {args.id}. See `sastre chats list`.")
+    if args.action == "rm":
+        chats.delete(args.id)
+        print(f"Deleted chat {args.id} ({chat.title!r}).")
+        return 0
+    msgs = chats.messages(args.id)
+    if args.json:
+        print_json({**chat.to_dict(), "messages": [m.to_dict() for m in msgs]})
+        return 0
+    print(f"# {chat.title}  (chat {chat.id}, {chat.model or '-'})")
+    if chat.system_prompt:
+        print(f"[system] {chat.system_prompt}")
+    for m in msgs:
+        print(f"\n[{m.role}{' #' + str(m.id)}]")
+        print(m.content)
+        if m.role == "assistant" and m.generation_tokens:
+            extra = " (stopped)" if m.finish_reason == "cancelled" else ""
+            print(
+                f"  -- {m.model} · {m.generation_tokens} tokens · {m.generation_tps or 0:.1f} tok/s{extra}"
+            )
+    return 0
+
+
+COMMANDS = {"chat": cmd_chat, "chats": cmd_chats}
