@@ -27,7 +27,9 @@ def _version(pkg: str) -> str | None:
         return None
 
 
-def collect(data_dir: str | Path | None = None, check_hub: bool = True) -> list[Check]:
+def collect(
+    data_dir: str | Path | None = None, check_hub: bool = True, check_database: bool = False
+) -> list[Check]:
     from engine.platform import blas_info, device_info, resolve_data_dir
 
     checks = [
@@ -72,6 +74,8 @@ def collect(data_dir: str | Path | None = None, check_hub: bool = True) -> list[
 
         store = Store.open(root)
         checks.append(_privacy(root, store.db.tightened))
+        if check_database:
+            checks += database_checks(store)
         v = store.db.versions()
         checks.append(
             Check("sqlite", f"SQLite {v['sqlite']}, sqlite-vec {v['sqlite_vec']}, FTS5 available")

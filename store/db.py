@@ -39,6 +39,13 @@ _DAMAGE = ("not a database", "malformed", "encrypted", "blob read error", "corru
 _PASS_THROUGH = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
 
 
+def _too_large(exc: OverflowError) -> StoreError:
+    return StoreError(
+        f"A number in this request is too large for the database ({exc}); ids go up to "
+        f"{2**63 - 1}. Check the id and try again."
+    )
+
+
 def _explain(path: Path, exc: Exception) -> StoreError:
     msg = str(exc).lower()
     if "disk is full" in msg or "disk i/o" in msg:
@@ -89,10 +96,10 @@ class Database:
                 self._depth -= 1
                 if outer:
                     self.conn.rollback()
-                if isinstance(exc, sqlite3.DatabaseError) and not isinstance(
-                    exc, sqlite3.IntegrityError
-                ):
+                if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, _PASS_THROUGH):
                     raise _explain(self.path, exc) from exc
+                if isinstance(exc, OverflowError):
+                    raise _too_large(exc) from exc
                 raise
             self._depth -= 1
             if outer:
@@ -110,6 +117,8 @@ class Database:
                 raise  # constraint violations and bugs in the SQL are the caller's
             except sqlite3.DatabaseError as exc:
                 raise _explain(self.path, exc) from exc
+            except OverflowError as exc:  # an id beyond SQLite's 64-bit integers
+                raise _too_large(exc) from exc
 
     def query(self, sql: str, params: Sequence[Any] | dict = ()) -> list[sqlite3.Row]:
         with self.lock:

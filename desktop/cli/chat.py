@@ -14,6 +14,7 @@ from desktop.cli.common import (
     engine,
     generation_config,
     print_json,
+    row_id,
     sub,
     table,
 )
@@ -30,7 +31,7 @@ def add_parsers(subs) -> None:
     )
     p.add_argument("--system", help="System prompt for a new chat.")
     p.add_argument(
-        "--chat", type=int, metavar="ID", help="Continue chat ID (see `sastre chats list`)."
+        "--chat", type=row_id, metavar="ID", help="Continue chat ID (see `sastre chats list`)."
     )
     p.add_argument("--no-save", action="store_true", help="Do not save this exchange.")
     p.add_argument(
@@ -59,10 +60,10 @@ def add_parsers(subs) -> None:
     q.add_argument("--search", help="Only chats whose title or messages contain this text.")
     q.add_argument("--json", action="store_true")
     q = sub(cs, "show", "Print one chat.")
-    q.add_argument("id", type=int)
+    q.add_argument("id", type=row_id)
     q.add_argument("--json", action="store_true")
     q = sub(cs, "rm", "Delete a chat.")
-    q.add_argument("id", type=int)
+    q.add_argument("id", type=row_id)
 
 
 def cmd_chat(args) -> int:

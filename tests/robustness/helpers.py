@@ -53,3 +53,12 @@ def gguf_with_tensor(n_dims: int, dims: list[int], offset: int = 0, kind: int = 
 
 def safetensors_bytes(header: bytes, data: bytes = b"") -> bytes:
     return struct.pack("<Q", len(header)) + header + data
+
+
+def crash_on_boom(data: bytes, path: str, fmt: str):
+    """A parser (for parse_fn) that dies like a native crash on files named *boom*."""
+    from engine.rag.parse import parse_bytes
+
+    if "boom" in os.path.basename(path):
+        os.abort()
+    return parse_bytes(data, path, fmt)
