@@ -39,6 +39,16 @@ _DAMAGE = ("not a database", "malformed", "encrypted", "blob read error", "corru
 _PASS_THROUGH = (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)
 
 
+REPAIR_FLAG = ".repair-requested"  # left by a read that met damage; the app offers a repair
+
+
+def request_repair(data_dir: Path) -> None:
+    try:
+        (data_dir / REPAIR_FLAG).touch(mode=FILE_MODE)
+    except OSError:
+        pass  # the message still says what happened
+
+
 def _too_large(exc: OverflowError) -> StoreError:
     return StoreError(
         f"A number in this request is too large for the database ({exc}); ids go up to "
@@ -54,11 +64,12 @@ def _explain(path: Path, exc: Exception) -> StoreError:
             "again; everything saved before this is intact."
         )
     if any(s in msg for s in _DAMAGE):
+        request_repair(path.parent)
         return DamagedDatabaseError(
-            f"The database {path} is damaged ({exc}). Nothing was deleted. Run "
-            "`sastre doctor --repair` to keep a copy of it and rebuild: chats, feedback and "
-            "settings are copied over and the document index is rebuilt from your files "
-            "(or restore a backup, or use another --data-dir)."
+            f"The database {path} is damaged ({exc}). Nothing was deleted: Sastre keeps a "
+            "copy of it and can rebuild it, carrying chats, feedback and settings over and "
+            "re-making the document index from your files.",
+            path,
         )
     if "readonly" in msg or "unable to open" in msg or "permission" in msg:
         return StoreError(
@@ -136,10 +147,11 @@ class Database:
             except sqlite3.DatabaseError as exc:
                 raise _explain(self.path, exc) from exc
 
-    def problems(self, limit: int = 20) -> list[str]:
-        """What PRAGMA integrity_check finds (empty when the file is sound)."""
+    def problems(self, limit: int = 20, quick: bool = False) -> list[str]:
+        """What PRAGMA integrity_check (or the faster quick_check) finds; empty when sound."""
+        pragma = "quick_check" if quick else "integrity_check"
         try:
-            rows = self.query(f"PRAGMA integrity_check({int(limit)})")
+            rows = self.query(f"PRAGMA {pragma}({int(limit)})")
         except StoreError as exc:
             return [str(exc)]
         found = [r[0] for r in rows]

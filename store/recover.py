@@ -18,7 +18,7 @@ from pathlib import Path
 
 import sqlean as sqlite3
 
-from store.db import DB_FILENAME, FILE_MODE, _fts_secure_delete, connect
+from store.db import DB_FILENAME, FILE_MODE, REPAIR_FLAG, _fts_secure_delete, connect
 
 INDEX_TABLES = {"documents", "chunks"}
 _INDEX_VIRTUAL = re.compile(r"^chunks_(vec|fts)_\d+")
@@ -74,7 +74,12 @@ def rebuild(data_dir: str | Path) -> RecoveryReport:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     (work / DB_FILENAME).replace(db)
     shutil.rmtree(work, ignore_errors=True)
+    (data_dir / REPAIR_FLAG).unlink(missing_ok=True)
     return report
+
+
+def repair_requested(data_dir: str | Path) -> bool:
+    return (Path(data_dir) / REPAIR_FLAG).exists()
 
 
 def _tables(conn) -> dict[str, str]:

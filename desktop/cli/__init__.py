@@ -61,6 +61,12 @@ def _log_crash(args) -> Path | None:
         return None
 
 
+def _damaged(exc: BaseException) -> bool:
+    from store.errors import DamagedDatabaseError
+
+    return isinstance(exc, DamagedDatabaseError)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one command. Everything printed goes through SafeText (no terminal escapes)."""
     out, err = sys.stdout, sys.stderr
@@ -78,7 +84,8 @@ def _main(argv: list[str] | None) -> int:
     try:
         return COMMANDS[command](args)
     except USER_ERRORS as exc:
-        print(f"sastre: {exc}", file=sys.stderr)
+        hint = " Run `sastre doctor --repair` to do it now." if _damaged(exc) else ""
+        print(f"sastre: {exc}{hint}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("\nsastre: interrupted.", file=sys.stderr)
