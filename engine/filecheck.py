@@ -19,7 +19,19 @@ GGUF_MAX_DIMS = 4  # ggml's GGML_MAX_DIMS
 _MAX_NESTING = 3  # arrays of arrays: real files use 1
 _MAX_NAME = 1 << 16  # keys and tensor names are short identifiers
 # GGUF metadata value types: struct format of fixed-size ones; 8 = string, 9 = array.
-_SCALARS = {0: "B", 1: "b", 2: "H", 3: "h", 4: "I", 5: "i", 6: "f", 7: "?", 10: "Q", 11: "q", 12: "d"}  # fmt: skip
+_SCALARS = {
+    0: "B",
+    1: "b",
+    2: "H",
+    3: "h",
+    4: "I",
+    5: "i",
+    6: "f",
+    7: "?",
+    10: "Q",
+    11: "q",
+    12: "d",
+}
 _STRING, _ARRAY = 8, 9
 
 
@@ -153,9 +165,22 @@ def _gguf_tensor(r: _Reader, sizes: dict[int, tuple[int, int]]) -> tuple[str, in
 # --------------------------------------------------------------------------- safetensors
 
 _ST_DTYPES = {
-    "BOOL": 1, "U8": 1, "I8": 1, "F8_E4M3": 1, "F8_E5M2": 1, "U16": 2, "I16": 2, "F16": 2,
-    "BF16": 2, "U32": 4, "I32": 4, "F32": 4, "U64": 8, "I64": 8, "F64": 8,
-}  # fmt: skip
+    "BOOL": 1,
+    "U8": 1,
+    "I8": 1,
+    "F8_E4M3": 1,
+    "F8_E5M2": 1,
+    "U16": 2,
+    "I16": 2,
+    "F16": 2,
+    "BF16": 2,
+    "U32": 4,
+    "I32": 4,
+    "F32": 4,
+    "U64": 8,
+    "I64": 8,
+    "F64": 8,
+}
 _ST_MAX_HEADER = 100 * 2**20  # the format's own limit (safetensors refuses larger headers)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from html.parser import HTMLParser
 from pathlib import PurePath
 
@@ -354,10 +355,26 @@ def parse_docx(data: bytes, path: str) -> ParsedDocument:
 
     if not data.startswith(b"PK"):
         raise SkipFile("not a real DOCX file (it is not a ZIP package)")
+    from lxml.etree import LxmlError
+
+    # Damaged compressed parts (zlib.error, EOFError) and XML (LxmlError) were found by
+    # the fuzzer (tests/robustness): they can surface while the content is read, too.
+    damaged = (
+        zipfile.BadZipFile,
+        PackageNotFoundError,
+        KeyError,
+        ValueError,
+        zlib.error,
+        EOFError,
+        LxmlError,
+    )
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise SkipFile(f"malformed DOCX ({exc})") from exc
+        return _docx_document(docx.Document(io.BytesIO(data)), path)
+    except damaged as exc:
+        raise SkipFile(f"malformed DOCX ({type(exc).__name__}: {exc})") from exc
+
+
+def _docx_document(document, path: str) -> ParsedDocument:
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []
     title = document.core_properties.title or None
@@ -456,7 +473,17 @@ def parse_pdf(data: bytes, path: str) -> ParsedDocument:
             meta_title = None
     except SkipFile:
         raise
-    except (PdfReadError, PyPdfError, KeyError, ValueError, TypeError, AssertionError) as exc:
+    except (
+        PdfReadError,
+        PyPdfError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AssertionError,
+        NotImplementedError,
+        zlib.error,
+        EOFError,  # damaged streams (found by the fuzzer)
+    ) as exc:
         raise SkipFile(f"malformed PDF ({type(exc).__name__}: {exc})") from exc
     return ParsedDocument(
         "pdf", blocks, title=str(meta_title).strip() if meta_title else PurePath(path).name, pages=n

@@ -28,9 +28,23 @@ _SECRET_NAMES = re.compile(
 _PUBLIC_NAMES = re.compile(r"^\.env\.(?:example|sample|template|dist|defaults)$", re.I)
 # Files where `password = ...` lines are configuration rather than prose.
 _CONFIG_EXTS = {
-    ".env", ".ini", ".cfg", ".conf", ".config", ".toml", ".yaml", ".yml", ".properties",
-    ".json", ".xml", ".sh", ".bash", ".zsh", ".ps1", "",
-}  # fmt: skip
+    ".env",
+    ".ini",
+    ".cfg",
+    ".conf",
+    ".config",
+    ".toml",
+    ".yaml",
+    ".yml",
+    ".properties",
+    ".json",
+    ".xml",
+    ".sh",
+    ".bash",
+    ".zsh",
+    ".ps1",
+    "",
+}
 
 # (kind, pattern, group holding the secret value: 0 = the whole match)
 _TOKENS: list[tuple[str, re.Pattern[str], int]] = [

@@ -26,12 +26,25 @@ from pathlib import Path
 from tests.robustness.helpers import ROOT, child_env
 
 ROWS = [
-    {"messages": [{"role": "user", "content": f"What is {i} plus {i}?"},
-                  {"role": "assistant", "content": f"It is {2 * i}."}]}
+    {
+        "messages": [
+            {"role": "user", "content": f"What is {i} plus {i}?"},
+            {"role": "assistant", "content": f"It is {2 * i}."},
+        ]
+    }
     for i in range(24)
-]  # fmt: skip
-TRAIN_CFG = dict(rank=4, layers=2, iters=40, batch_size=4, learning_rate=2e-3, save_every=1,
-                 steps_per_eval=1000, eval_prompts=[], eval_max_tokens=4)  # fmt: skip
+]
+TRAIN_CFG = dict(
+    rank=4,
+    layers=2,
+    iters=40,
+    batch_size=4,
+    learning_rate=2e-3,
+    save_every=1,
+    steps_per_eval=1000,
+    eval_prompts=[],
+    eval_max_tokens=4,
+)
 PROBE = [[5, 6, 7, 8, 9, 10]]
 
 

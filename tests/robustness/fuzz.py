@@ -23,9 +23,26 @@ from tests.robustness.helpers import ROOT, child_env
 
 DOC_FORMATS = ("pdf", "docx", "html", "md", "txt")
 MODEL_FORMATS = ("gguf", "safetensors")
-_INTERESTING = [b"\x00", b"\xff", b"\x7f", b"\x80", b"\xff" * 8, struct.pack("<Q", 2**62),
-                struct.pack("<Q", 2**40), struct.pack("<I", 2**31), b"\x00" * 8, b"(", b"<",
-                b"{", b"[" * 64, b"obj", b"endobj", b"stream", b"%PDF", b"PK\x03\x04"]  # fmt: skip
+_INTERESTING = [
+    b"\x00",
+    b"\xff",
+    b"\x7f",
+    b"\x80",
+    b"\xff" * 8,
+    struct.pack("<Q", 2**62),
+    struct.pack("<Q", 2**40),
+    struct.pack("<I", 2**31),
+    b"\x00" * 8,
+    b"(",
+    b"<",
+    b"{",
+    b"[" * 64,
+    b"obj",
+    b"endobj",
+    b"stream",
+    b"%PDF",
+    b"PK\x03\x04",
+]
 
 
 @dataclass
@@ -208,8 +225,12 @@ def _load_in_child(paths: list[Path], stats: FuzzStats) -> None:
     while paths:
         proc = subprocess.run(
             [sys.executable, "-c", _LOADER, *map(str, paths)],
-            capture_output=True, text=True, env=child_env(), cwd=ROOT, timeout=600,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env=child_env(),
+            cwd=ROOT,
+            timeout=600,
+        )
         lines = proc.stdout.split()
         if proc.returncode == 0 and lines[-1:] == ["DONE"]:
             stats.outcomes["loaded"] += len(paths)

@@ -112,10 +112,26 @@ def test_store_maps_an_overflowing_id_to_a_plain_error(tmp_path):
 
 def test_sigterm_during_chat_keeps_the_partial_answer(tiny_cli):
     proc = subprocess.Popen(
-        [sys.executable, "-c", CLI, "chat", "tell me a long story", "--max-tokens", "20000",
-         "--temperature", "1", "--seed", "3", "--data-dir", str(tiny_cli)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env(), cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            CLI,
+            "chat",
+            "tell me a long story",
+            "--max-tokens",
+            "20000",
+            "--temperature",
+            "1",
+            "--seed",
+            "3",
+            "--data-dir",
+            str(tiny_cli),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=child_env(),
+        cwd=ROOT,
+    )
     assert proc.stdout.read(1)  # the answer is streaming
     time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)
@@ -124,14 +140,29 @@ def test_sigterm_during_chat_keeps_the_partial_answer(tiny_cli):
     assert b"partial answer was kept" in err
     listed = subprocess.run(
         [sys.executable, "-c", CLI, "chats", "list", "--json", "--data-dir", str(tiny_cli)],
-        capture_output=True, text=True, env=child_env(), cwd=ROOT,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        cwd=ROOT,
+    )
     (chat,) = json.loads(listed.stdout)
     shown = subprocess.run(
-        [sys.executable, "-c", CLI, "chats", "show", str(chat["id"]), "--json",
-         "--data-dir", str(tiny_cli)],
-        capture_output=True, text=True, env=child_env(), cwd=ROOT,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            CLI,
+            "chats",
+            "show",
+            str(chat["id"]),
+            "--json",
+            "--data-dir",
+            str(tiny_cli),
+        ],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        cwd=ROOT,
+    )
     answer = json.loads(shown.stdout)["messages"][-1]
     assert answer["role"] == "assistant" and answer["finish_reason"] == "cancelled"
     assert answer["content"]

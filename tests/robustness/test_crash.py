@@ -22,8 +22,10 @@ def test_sigkill_loses_nothing_acknowledged(tmp_path, activity, models):
     kills = int(os.environ.get("SASTRE_CRASH_KILLS", KILLS[activity]))
     seed = int(os.environ.get("SASTRE_SEED", 0))
     stats = run_kills(activity, kills, tmp_path, seed=seed, models=models)
-    print(f"\ncrash {activity}: {stats.kills} kills, {stats.acknowledged} acknowledged, "
-          f"{stats.lost} lost, problems {stats.problems}")  # fmt: skip
+    print(
+        f"\ncrash {activity}: {stats.kills} kills, {stats.acknowledged} acknowledged, "
+        f"{stats.lost} lost, problems {stats.problems}"
+    )
     assert stats.kills >= kills
     assert stats.problems == [] and stats.lost == 0
     if activity == "chat":

@@ -17,8 +17,10 @@ SEED = int(os.environ.get("SASTRE_SEED", 0))
 
 
 def _report(stats: FuzzStats) -> None:
-    print(f"\nfuzz: {stats.total} cases {dict(stats.cases)} -> {dict(stats.outcomes)}; "
-          f"findings: {len(stats.findings)} {stats.findings[:10]}")  # fmt: skip
+    print(
+        f"\nfuzz: {stats.total} cases {dict(stats.cases)} -> {dict(stats.outcomes)}; "
+        f"findings: {len(stats.findings)} {stats.findings[:10]}"
+    )
 
 
 def test_mutated_documents_end_indexed_or_with_a_reason(tmp_path):
