@@ -1,21 +1,34 @@
-"""Chat: turn a user message into a streamed, saved answer.
+"""Chat: turn a user message into a streamed, saved answer; regenerate, edit, prefer.
 
-Owns the loaded model (one at a time) and its Generator; saves the user
-message before generating and the answer, with the exact prompt and its
-statistics, after -- including a partial answer when the user stops it.
+Owns the loaded model (one at a time) and its Generator. A turn (engine.turn) is a plan ->
+prompt -> save the question -> stream -> save the answer, with the exact prompt and its
+statistics -- including a partial answer when the user stops it. Every rule a front end
+needs (which adapter applies, a chat's title, an answer's versions) is asked of this service.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
+from engine import feedback as fbm
 from engine.config import GenerationConfig
-from engine.errors import ChatNotFoundError, SastreError
+from engine.errors import ChatNotFoundError, SastreError, not_found
 from engine.models import ModelManager, Progress
+from engine.personalize import PersonalizeConfig, propose_memories
 from engine.prompts import DEFAULT_SYSTEM_PROMPT
+from engine.turn import (
+    AnswerVersion,
+    ChatEvent,
+    ChatResult,
+    SavedQuestion,
+    TurnPlan,
+    build_prompt,
+    chat_title,
+    history_before,
+    result_of,
+)
 from store import Store
 from store.chats import Message
 
@@ -24,48 +37,7 @@ if TYPE_CHECKING:
     from engine.rag import Library, Retrieval
     from store.personas import Persona
 
-
-@dataclass
-class ChatResult:
-    chat_id: int | None
-    message_id: int | None
-    text: str
-    model: str
-    adapter: str | None
-    prompt_tokens: int
-    generation_tokens: int
-    prompt_tps: float
-    generation_tps: float
-    peak_memory_mb: float
-    finish_reason: str
-    cached_tokens: int = 0
-    prompt: str = ""
-    # Answers from a collection: the numbered sources [n] refers to (n, path, page,
-    # heading, text, chunk_id) and the time retrieval took.
-    sources: list[dict] = field(default_factory=list)
-    retrieval_ms: float | None = None
-    # Personalization: the prompt's named parts with token counts (what the inspector
-    # shows), the persona used, and facts proposed as memories from the user's message.
-    prompt_parts: list[dict] = field(default_factory=list)
-    persona: str | None = None
-    memories_proposed: list[int] = field(default_factory=list)
-
-    def public(self) -> dict:
-        """The fields `sastre chat --json` promises."""
-        d = asdict(self)
-        for k in ("finish_reason", "cached_tokens", "prompt", "sources", "retrieval_ms",
-                  "prompt_parts", "persona", "memories_proposed"):  # fmt: skip
-            d.pop(k)
-        return d
-
-
-@dataclass
-class ChatEvent:
-    """A streamed piece of text; the last event carries the result."""
-
-    text: str
-    result: ChatResult | None = None
-    parts: list[dict] | None = None  # the prompt's parts, on an event before the first token
+__all__ = ["AnswerVersion", "ChatEvent", "ChatResult", "ChatService", "TurnPlan", "chat_title"]
 
 
 class ChatService:
@@ -83,6 +55,7 @@ class ChatService:
         self._generator: Generator | None = None
         self._key: tuple[str, str | None] | None = None
 
+    # -- the loaded model ---------------------------------------------------------------
     def generator(
         self, model: str | None = None, progress: Progress | None = None, adapter: str | None = None
     ) -> Generator:
@@ -109,6 +82,18 @@ class ChatService:
             self._key = key
         return self._generator
 
+    def default_adapter(self, model: str | None, persona: str | None = None) -> str | None:
+        """The adapter answers use when the chat has not picked one: the persona's, else the
+        one set with `adapters use` if it was trained on `model`."""
+        pers = self.store.personas.get(persona) if persona else None
+        if pers is not None and pers.adapter:
+            return pers.adapter
+        name = self.store.settings.get("adapter")
+        rec = self.store.adapters.get(name) if name else None
+        if rec is None or (model is not None and rec.base_model != model):
+            return None
+        return name
+
     def _chat_adapter(self, name: str, model: str | None) -> str | None:
         """A chat's stored adapter choice, unless it is gone or belongs to another model
         (the chat's model was changed since): then the default applies."""
@@ -121,11 +106,9 @@ class ChatService:
 
     def _adapter_path(self, model_name: str, adapter: str | None) -> str | None:
         """The adapter's folder: the one asked for, else the default one for this model."""
-        from engine.errors import SastreError
-
         if adapter == "":
             return None
-        name = adapter or self.store.settings.get("adapter")
+        name = adapter or self.default_adapter(model_name)
         rec = self.store.adapters.get(name) if name else None
         if rec is None or rec.base_model != model_name:
             if adapter:
@@ -137,7 +120,34 @@ class ChatService:
             return None  # the default adapter belongs to another model
         return rec.path
 
-    def send(
+    # -- chats --------------------------------------------------------------------------
+    def create_chat(
+        self,
+        text: str,
+        model: str | None = None,
+        adapter: str | None = None,
+        persona: str | None = None,
+        collection: str | None = None,
+        system: str | None = None,
+    ) -> int:
+        """A new, empty chat titled after its first message."""
+        return self.store.chats.create(
+            title=chat_title(text),
+            model=model,
+            adapter=adapter,
+            system_prompt=system,
+            persona=persona,
+            collection=collection or None,
+        )
+
+    def _chat(self, chat_id: int):
+        chat = self.store.chats.get(chat_id)
+        if chat is None:
+            raise ChatNotFoundError(f"There is no chat {chat_id}. See `sastre chats list`.")
+        return chat
+
+    # -- a turn's plan ------------------------------------------------------------------
+    def plan(
         self,
         text: str,
         *,
@@ -146,148 +156,193 @@ class ChatService:
         system: str | None = None,
         config: GenerationConfig | None = None,
         save: bool = True,
-        cancel: threading.Event | None = None,
-        progress: Progress | None = None,
         collection: str | None = None,
         persona: str | None = None,
         personalize: bool = True,
         adapter: str | None = None,
-        replace_from: int | None = None,
+        before: int | None = None,
+    ) -> TurnPlan:
+        """Resolve what a turn uses: the chat's choices, then the persona's, then defaults.
+
+        `collection=None` keeps the chat's collection (or the persona's); '' means none.
+        `before` (a message id) ends the history there, for regenerate and edit."""
+        config = config or GenerationConfig()
+        config.validate()
+        chat = self._chat(chat_id) if chat_id is not None else None
+        history: list[dict[str, str]] = []
+        if chat is not None:
+            model = model or chat.model
+            system = system if system is not None else chat.system_prompt
+            collection = chat.collection if collection is None else collection
+            history = history_before(self.store.chats.messages(chat.id), before)
+        pers = self._persona(persona if persona is not None else (chat.persona if chat else None))
+        if pers is not None:
+            system = system if system is not None else (pers.system_prompt or None)
+            collection = pers.collection if collection is None else collection
+        asked, chosen = adapter, adapter
+        if chat is not None and adapter is None and chat.adapter is not None:
+            chosen = self._chat_adapter(chat.adapter, model)
+        if chosen is None and pers is not None and pers.adapter:
+            chosen = pers.adapter  # a persona can bring its own adapter
+        return TurnPlan(
+            text=text,
+            chat=chat,
+            model=model,
+            adapter=chosen,
+            asked_adapter=asked,
+            persona=pers,
+            system=system if system is not None else DEFAULT_SYSTEM_PROMPT,
+            collection=collection or None,
+            config=config,
+            personalize=personalize,
+            history=history,
+            save=save,
+        )
+
+    # -- the operations -----------------------------------------------------------------
+    def send(
+        self,
+        text: str,
+        *,
+        cancel: threading.Event | None = None,
+        progress: Progress | None = None,
+        **choices,
     ) -> Iterator[ChatEvent]:
         """Stream an answer; with `collection`, a cited answer from those documents.
 
-        `replace_from` (a message id of `chat_id`) asks again from that message on
-        (regenerate, edit-and-resend): the history stops before it, and it and later
-        messages are removed only once the model is ready to answer, so a failure to
-        load keeps them.
+        `choices` are `plan`'s: chat_id, model, system, config, save, collection, persona
+        (a stored persona: system prompt, techniques, default collection), personalize
+        (False leaves out memories and feedback examples) and adapter."""
+        yield from self.run(self.plan(text, **choices), cancel, progress)
 
-        `persona` names a stored persona (system prompt, techniques, default
-        collection); `personalize=False` leaves out memories and feedback examples.
-        """
-        from engine import personalize as pz
+    def regenerate(
+        self,
+        message_id: int,
+        *,
+        cancel: threading.Event | None = None,
+        progress: Progress | None = None,
+        **choices,
+    ) -> Iterator[ChatEvent]:
+        """Answer the question of answer `message_id` again. The new answer becomes the
+        shown version; earlier versions stay, each with its model, adapter and rating.
+        Later turns go, once the model is ready (a model that fails to load loses nothing)."""
+        answer = self.store.chats.message(message_id)
+        if answer is None or answer.role != "assistant":
+            raise SastreError(
+                f"Message {message_id} is not an answer, so it cannot be regenerated. "
+                "See `sastre chats show CHAT_ID`."
+            )
+        question = self.store.chats.message(answer.parent_id) if answer.parent_id else None
+        if question is None or question.role != "user":
+            raise SastreError(f"The question of answer {message_id} is no longer saved.")
+        plan = self.plan(question.content, chat_id=answer.chat_id, before=question.id, **choices)
+        plan.question_id = question.id
+        yield from self.run(plan, cancel, progress)
+
+    def edit(
+        self,
+        message_id: int,
+        text: str,
+        *,
+        cancel: threading.Event | None = None,
+        progress: Progress | None = None,
+        **choices,
+    ) -> Iterator[ChatEvent]:
+        """Replace user message `message_id` (and the turns after it) with `text`, and
+        answer it. The old messages go only once the model is ready."""
+        msg = self.store.chats.message(message_id)
+        if msg is None or msg.role != "user":
+            raise SastreError(
+                f"Message {message_id} is not one of your messages, so it cannot be edited. "
+                "See `sastre chats show CHAT_ID`."
+            )
+        plan = self.plan(text, chat_id=msg.chat_id, before=msg.id, **choices)
+        plan.replace_from = msg.id
+        yield from self.run(plan, cancel, progress)
+
+    def versions(self, message_id: int) -> list[AnswerVersion]:
+        """Every version of an answer, first generated first."""
+        rows = self.store.chats.versions(message_id)
+        if not rows:
+            raise SastreError(
+                f"Message {message_id} is not an answer. See `sastre chats show CHAT_ID`."
+            )
+        return [
+            AnswerVersion(
+                index=i,
+                message_id=m.id,
+                content=m.content,
+                model=m.model,
+                adapter=m.adapter,
+                preferred=m.preferred_at is not None,
+                preferred_at=m.preferred_at,
+                shown=m.active,
+                generation_tokens=m.generation_tokens,
+                generation_tps=m.generation_tps,
+                rating=(fb.rating if (fb := self.store.feedback.get(m.id)) else None),
+            )
+            for i, m in enumerate(rows)
+        ]
+
+    def prefer(self, message_id: int, index: int) -> AnswerVersion:
+        """The user prefers version `index` of an answer: it is shown from now on, recorded
+        as preferred (with the time), liked, and the other versions disliked unless rated."""
+        versions = self.versions(message_id)
+        if not 0 <= index < len(versions):
+            raise SastreError(
+                f"Answer {message_id} has versions 0 to {len(versions) - 1}, not {index}. "
+                f"See `sastre chats versions {message_id}`."
+            )
+        chosen = versions[index]
+        self.store.chats.prefer(chosen.message_id)
+        others = [v.message_id for v in versions if v.index != index]
+        self.store.feedback.prefer(chosen.message_id, others)
+        return self.versions(message_id)[index]
+
+    # -- a turn -------------------------------------------------------------------------
+    def run(
+        self,
+        plan: TurnPlan,
+        cancel: threading.Event | None = None,
+        progress: Progress | None = None,
+    ) -> Iterator[ChatEvent]:
+        """Retrieve, load, assemble, save the question, stream and save the answer."""
         from engine.generate import encode, render_chat
 
-        config = config or GenerationConfig()
-        config.validate()
-        history: list[dict[str, str]] = []
-        chat = None
-        if chat_id is not None:
-            chat = self.store.chats.get(chat_id)
-            if chat is None:
-                raise ChatNotFoundError(f"There is no chat {chat_id}. See `sastre chats list`.")
-            model = model or chat.model
-            system = system if system is not None else chat.system_prompt
-            history = [
-                {"role": m.role, "content": m.content}
-                for m in self.store.chats.messages(chat_id)
-                if m.role in ("user", "assistant") and m.content
-                and (replace_from is None or m.id < replace_from)
-            ]  # fmt: skip
-        pers = self._persona(persona if persona is not None else (chat.persona if chat else None))
-        if pers is not None:
-            if chat is not None and chat.persona != pers.name and save:
-                self.store.chats.update(chat.id, persona=pers.name)  # later turns keep it
-            system = system if system is not None else (pers.system_prompt or None)
-            collection = collection or pers.collection
-        pcfg = pz.PersonalizeConfig.from_dict(self.store.settings.get("personalize", {}))
-        matches = pz.FeedbackMatches()
-        if personalize and (pers is None or pers.use_feedback):
-            matches = pz.similar_feedback(self.store, self._embedder, text, pcfg)
-        retrieval = None
-        weights: dict[int, float] = {}
-        if collection is not None:
-            retrieval = self._retrieve(text, collection)
-            weights = pz.chunk_weights(matches.rated, pcfg.retrieval_weight)
-            weights = {
-                h.chunk_id: weights[h.chunk_id] for h in retrieval.hits if h.chunk_id in weights
-            }
-            retrieval.hits = pz.reweight_hits(retrieval.hits, weights, pcfg.retrieval_weight)
+        pcfg = PersonalizeConfig.from_dict(self.store.settings.get("personalize", {}))
+        matches = fbm.FeedbackMatches()
+        if plan.uses_feedback:
+            matches = fbm.similar_feedback(self.store, self._embedder, plan.text, pcfg)
+        retrieval, weights = None, {}
+        if plan.collection is not None:
+            retrieval = self._retrieve(plan.text, plan.collection)
+            weights = fbm.reweight_retrieval(retrieval, matches.rated, pcfg.retrieval_weight)
             if not retrieval.answerable:
-                yield self._no_answer(
-                    text, retrieval, chat_id, model, system, save, progress, replace_from
-                )
+                yield self._no_answer(plan, retrieval, progress)
                 return
-        asked = adapter  # None: the chat's own choice, else the persona's, else the default
-        if chat is not None:
-            if adapter is None and chat.adapter is not None:
-                adapter = self._chat_adapter(chat.adapter, model)
-            elif adapter is not None and adapter != chat.adapter and save:
-                self.store.chats.update(chat.id, adapter=adapter)  # later turns keep it
-        if adapter is None and pers is not None and pers.adapter:
-            adapter = pers.adapter  # a persona can bring its own adapter
-        gen = self.generator(model, progress, adapter=adapter)
-        loaded = gen.loaded
-        system = system if system is not None else DEFAULT_SYSTEM_PROMPT
-        saved_system, user_text = system, text
-        if retrieval is not None:
-            from engine.rag import answer
-
-            persona = None if system == DEFAULT_SYSTEM_PROMPT else system
-            system = answer.system_prompt(retrieval.language, persona)
-            user_text = answer.user_message(retrieval)
-        tok = loaded.tokenizer
-
-        def count(msgs: list[dict[str, str]]) -> int:
-            return len(encode(tok, render_chat(tok, msgs)))
-
-        budget = max(256, loaded.context_length - config.max_tokens)
-        memories = [m.text for m in self.store.memories.list("accepted")] if personalize else []
-        shots = [
-            pz.Example(e.get("user", ""), e.get("assistant", ""), "persona")
-            for e in (pers.examples if pers else [])
-            if e.get("user") and e.get("assistant")
-        ]
-        plan = pz.assemble(
-            system=system,
-            user=user_text,
-            question=text,
-            count_text=lambda t: len(tok.encode(t, add_special_tokens=False)),
-            count_messages=count,
-            budget=budget,
-            technique=pz.technique_text(pers.chain_of_thought, pers.output_format) if pers else "",
-            memories=memories,
-            examples=shots + matches.liked,
-            avoid=matches.avoid,
-            history=history,
-            example_budget=pcfg.example_budget,
-            memory_budget=pcfg.memory_budget,
+        gen = self.generator(plan.model, progress, adapter=plan.adapter)
+        memories = (
+            [m.text for m in self.store.memories.list("accepted")] if plan.personalize else []
         )
-        if retrieval is not None and weights:
-            kept = {h.chunk_id for h in retrieval.hits}
-            plan.parts.insert(-1, pz.PromptPart(
-                "retrieval weights",
-                ", ".join(f"chunk {c}: {w:+.2f}" + ("" if c in kept else " (dropped)")
-                          for c, w in weights.items()),
-                0, "from feedback on similar questions; not sent as text"))  # fmt: skip
-        messages = plan.messages
-        prompt = render_chat(tok, messages)
-        tokens = encode(tok, prompt)
+        assembly = build_prompt(plan, gen.loaded, memories, matches, pcfg, retrieval, weights)
+        prompt = render_chat(gen.loaded.tokenizer, assembly.messages)
+        tokens = encode(gen.loaded.tokenizer, prompt)
+        yield ChatEvent("", parts=assembly.part_dicts)
+        saved = self._save_question(plan, gen.loaded.name)
+        yield from self._stream(
+            plan, saved, gen, tokens, prompt, assembly.part_dicts, retrieval, cancel
+        )
 
-        yield ChatEvent("", parts=plan.part_dicts)
-        user_id = None
-        proposed: list[int] = []
-        if save:
-            if chat_id is not None and replace_from is not None:
-                self.store.chats.delete_messages_from(chat_id, replace_from)
-            if chat_id is None:
-                chat_id = self.store.chats.create(
-                    title=_title(text), model=loaded.name, system_prompt=saved_system,
-                    persona=pers.name if pers else None, adapter=asked,
-                )  # fmt: skip
-            user_id = self.store.chats.add_message(Message(None, chat_id, "user", text))
-            proposed = [
-                self.store.memories.add(f, status="proposed", source_message_id=user_id)
-                for f in pz.propose_memories(text)
-                if not any(m.text.lower() == f.lower() for m in self.store.memories.list())
-            ]
-
-        parts: list[str] = []
+    def _stream(self, plan, saved, gen, tokens, prompt, parts, retrieval, cancel):
+        """Generate and save the answer; whatever was produced is kept, also on cancel and
+        when the caller stops early (Ctrl-C)."""
+        pieces: list[str] = []
         last = None
         failed = False
         suffix = ""
         try:
-            for chunk in gen.stream(tokens, config, cancel):
-                parts.append(chunk.text)
+            for chunk in gen.stream(tokens, plan.config, cancel):
+                pieces.append(chunk.text)
                 last = chunk
                 if chunk.finish_reason is None:
                     yield ChatEvent(chunk.text)
@@ -295,64 +350,111 @@ class ChatService:
             failed = True
             raise
         finally:
-            # Runs on normal end, on cancel and when the caller stops early (Ctrl-C):
-            # whatever was produced is kept.
-            answer = "".join(parts)
+            answer = "".join(pieces)
             if retrieval is not None:
                 from engine.rag.answer import citation_suffix
 
                 suffix = citation_suffix(answer, retrieval)  # citations always map to sources
                 answer += suffix
-            reason = (
-                "error"
-                if failed
-                else (last.finish_reason if last and last.finish_reason else "cancelled")
+            reason = "error" if failed else (last and last.finish_reason) or "cancelled"
+            result = result_of(
+                plan,
+                saved,
+                gen.loaded.name,
+                gen.loaded.adapter,
+                answer,
+                last,
+                reason,
+                prompt,
+                len(tokens),
+                parts,
+                retrieval,
             )
-            result = ChatResult(
-                chat_id=chat_id,
-                message_id=None,
-                text=answer,
-                model=loaded.name,
-                adapter=loaded.adapter,
-                prompt_tokens=len(tokens),
-                generation_tokens=last.generation_tokens if last else 0,
-                prompt_tps=round(last.prompt_tps, 2) if last else 0.0,
-                generation_tps=round(last.generation_tps, 2) if last else 0.0,
-                peak_memory_mb=round(last.peak_memory_mb, 1) if last else 0.0,
-                finish_reason=reason,
-                cached_tokens=last.cached_tokens if last else 0,
-                prompt=prompt,
-                sources=retrieval.sources() if retrieval else [],
-                retrieval_ms=retrieval.retrieval_ms if retrieval else None,
-                prompt_parts=plan.part_dicts,
-                persona=pers.name if pers else None,
-                memories_proposed=proposed,
-            )
-            if save:
-                result.message_id = self.store.chats.add_message(
-                    Message(
-                        None,
-                        chat_id,
-                        "assistant",
-                        answer,
-                        prompt=prompt,
-                        model=loaded.name,
-                        adapter=loaded.adapter,
-                        params=config.to_dict(),
-                        prompt_tokens=result.prompt_tokens,
-                        generation_tokens=result.generation_tokens,
-                        prompt_tps=result.prompt_tps,
-                        generation_tps=result.generation_tps,
-                        peak_memory_mb=result.peak_memory_mb,
-                        finish_reason=reason,
-                        parent_id=user_id,
-                        sources=result.sources or None,
-                        prompt_parts=result.prompt_parts,
-                        persona=result.persona,
-                    )
-                )
+            self._save_answer(plan, saved, result)
         yield ChatEvent((last.text if last and last.finish_reason else "") + suffix, result)
 
+    def _save_question(self, plan: TurnPlan, model_name: str) -> SavedQuestion:
+        """Record the question (the model is ready, so regenerate / edit may now drop what
+        they replace) and the chat's choices that later turns keep."""
+        chats = self.store.chats
+        if not plan.save:
+            return SavedQuestion(plan.chat_id, None)
+        chat_id = plan.chat_id
+        if chat_id is None:
+            chat_id = chats.create(
+                title=chat_title(plan.text),
+                model=model_name,
+                system_prompt=plan.system,
+                persona=plan.persona.name if plan.persona else None,
+                adapter=plan.asked_adapter,
+                collection=plan.collection,
+            )
+        else:
+            self._remember_choices(plan)
+        if plan.replace_from is not None:
+            chats.delete_messages_from(chat_id, plan.replace_from)
+        if plan.question_id is not None:
+            chats.delete_later_turns(chat_id, plan.question_id)
+            return SavedQuestion(chat_id, plan.question_id)
+        user_id = chats.add_message(Message(None, chat_id, "user", plan.text))
+        known = {m.text.lower() for m in self.store.memories.list()}
+        proposed = [
+            self.store.memories.add(f, status="proposed", source_message_id=user_id)
+            for f in propose_memories(plan.text)
+            if f.lower() not in known
+        ]
+        return SavedQuestion(chat_id, user_id, proposed)
+
+    def _remember_choices(self, plan: TurnPlan) -> None:
+        """A chat keeps the persona, adapter and collection its last turn used."""
+        chat, changes = plan.chat, {}
+        if plan.persona is not None and chat.persona != plan.persona.name:
+            changes["persona"] = plan.persona.name
+        if plan.asked_adapter is not None and plan.asked_adapter != chat.adapter:
+            changes["adapter"] = plan.asked_adapter
+        if plan.collection != chat.collection:
+            changes["collection"] = plan.collection
+        if changes:
+            self.store.chats.update(chat.id, **changes)
+
+    def _save_answer(self, plan: TurnPlan, saved: SavedQuestion, result: ChatResult) -> None:
+        if not plan.save:
+            return
+        result.message_id = self.store.chats.add_message(
+            Message(
+                None,
+                saved.chat_id,
+                "assistant",
+                result.text,
+                prompt=result.prompt or None,
+                model=result.model,
+                adapter=result.adapter,
+                params=plan.config.to_dict(),
+                prompt_tokens=result.prompt_tokens,
+                generation_tokens=result.generation_tokens,
+                prompt_tps=result.prompt_tps,
+                generation_tps=result.generation_tps,
+                peak_memory_mb=result.peak_memory_mb,
+                finish_reason=result.finish_reason,
+                parent_id=saved.user_id,
+                sources=result.sources if plan.collection else None,
+                prompt_parts=result.prompt_parts or None,
+                persona=result.persona,
+            )
+        )
+
+    def _no_answer(self, plan: TurnPlan, retrieval: Retrieval, progress) -> ChatEvent:
+        """The documents do not cover the question: say so without asking the model."""
+        from engine.rag.answer import no_answer_text
+
+        name = self.models.resolve(plan.model, progress).name
+        saved = self._save_question(plan, name)
+        text = no_answer_text(retrieval.language)
+        result = result_of(plan, saved, name, None, text, None, "stop", retrieval=retrieval)
+        self._save_answer(plan, saved, result)
+        return ChatEvent(text, result)
+
+    # -- collaborators ------------------------------------------------------------------
     def _persona(self, name: str | None) -> Persona | None:
         if not name:
             return None
@@ -361,7 +463,8 @@ class ChatService:
         ensure_builtin_personas(self.store)
         p = self.store.personas.get(name)
         if p is None:
-            raise SastreError(f"There is no persona {name!r}. See `sastre personas list`.")
+            known = [x.name for x in self.store.personas.list()]
+            raise not_found("persona", name, known, "`sastre personas list`")
         return p
 
     def _embedder(self):
@@ -373,49 +476,5 @@ class ChatService:
 
     def _retrieve(self, text: str, collection: str) -> Retrieval:
         if self._library is None:
-            from engine.errors import SastreError
-
             raise SastreError("This chat service has no document library; use Engine.chat.")
         return self._library().retrieve(text, collection)
-
-    def _no_answer(
-        self,
-        text: str,
-        retrieval: Retrieval,
-        chat_id: int | None,
-        model: str | None,
-        system: str | None,
-        save: bool,
-        progress: Progress | None,
-        replace_from: int | None = None,
-    ) -> ChatEvent:
-        """The documents do not cover the question: say so without asking the model."""
-        from engine.rag.answer import no_answer_text
-
-        name = self.models.resolve(model, progress).name
-        answer = no_answer_text(retrieval.language)
-        result = ChatResult(
-            chat_id=chat_id, message_id=None, text=answer, model=name, adapter=None,
-            prompt_tokens=0, generation_tokens=0, prompt_tps=0.0, generation_tps=0.0,
-            peak_memory_mb=0.0, finish_reason="stop", retrieval_ms=retrieval.retrieval_ms,
-        )  # fmt: skip
-        if save:
-            if chat_id is not None and replace_from is not None:
-                self.store.chats.delete_messages_from(chat_id, replace_from)
-            if chat_id is None:
-                result.chat_id = self.store.chats.create(
-                    title=_title(text), model=name, system_prompt=system
-                )
-            user_id = self.store.chats.add_message(Message(None, result.chat_id, "user", text))
-            result.message_id = self.store.chats.add_message(
-                Message(
-                    None, result.chat_id, "assistant", answer, model=name,
-                    finish_reason="stop", parent_id=user_id, sources=[],
-                )
-            )  # fmt: skip
-        return ChatEvent(answer, result)
-
-
-def _title(text: str, limit: int = 60) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

@@ -36,3 +36,9 @@ class ChatNotFoundError(SastreError):
 
 
 USER_ERRORS = (SastreError, StoreError)
+
+
+def not_found(kind: str, name: str, known: list[str], where: str, cls=SastreError) -> SastreError:
+    """The one shape of "no such thing" errors: what was asked, what exists, where to look."""
+    listed = ", ".join(known) if known else "none yet"
+    return cls(f"There is no {kind} named {name!r} (known: {listed}). See {where}.")

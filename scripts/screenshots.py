@@ -279,7 +279,7 @@ def main() -> int:
             ui.setValue("first_run/sample_dismissed", False)
             window.new_chat()
             window.chat.set_collection(None)
-            window.chat.sample_banner.show()  # as on a first run (the sample is indexed here)
+            window.chat.welcome.sample_banner.show()  # as on a first run (the sample is indexed here)
             grab(app, window, args.out / f"welcome{suffix}.png")
         window.close()
         eng.close()

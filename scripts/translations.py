@@ -73,13 +73,42 @@ def sources(generated: Path) -> list[str]:
     return sorted({str(p) for p in files if p != GENERATED} | {str(generated)})
 
 
+def known_translations(ts: Path) -> dict[str, str]:
+    """Finished translations by source text, whatever class they were written for."""
+    known: dict[str, str] = {}
+    for msg in ET.parse(ts).getroot().iter("message"):
+        tr = msg.find("translation")
+        if tr is not None and tr.text and tr.get("type") not in ("unfinished", "obsolete"):
+            known.setdefault(msg.findtext("source") or "", tr.text)
+    return known
+
+
+def reuse(ts: Path, known: dict[str, str]) -> int:
+    """Fill untranslated entries whose text is translated elsewhere (a string that moved to
+    another class keeps its translation); returns how many were filled."""
+    tree = ET.parse(ts)
+    filled = 0
+    for msg in tree.getroot().iter("message"):
+        tr = msg.find("translation")
+        source = msg.findtext("source") or ""
+        # lupdate proposes a moved string's old translation but marks it unfinished.
+        if tr is not None and tr.get("type") == "unfinished" and source in known:
+            tr.text = known[source]
+            del tr.attrib["type"]
+            filled += 1
+    if filled:
+        tree.write(ts, encoding="utf-8", xml_declaration=True)
+    return filled
+
+
 def update(ts: Path, generated: Path = GENERATED) -> None:
     write_generated(generated)
-    subprocess.run(
-        [tool("lupdate"), *sources(generated), "-ts", str(ts), "-no-obsolete",
-         "-locations", "none"],
-        cwd=ROOT, check=True, capture_output=True,
-    )  # fmt: skip
+    known = known_translations(ts)
+    lupdate = [tool("lupdate"), *sources(generated), "-ts", str(ts), "-no-obsolete",
+               "-locations", "none"]  # fmt: skip
+    subprocess.run(lupdate, cwd=ROOT, check=True, capture_output=True)
+    if reuse(ts, known):  # lupdate writes the file back in its own layout
+        subprocess.run(lupdate, cwd=ROOT, check=True, capture_output=True)
 
 
 def unfinished(ts: Path) -> list[str]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from store.db import Database, dumps, loads
-from store.migrations import now
+from store.db import Database, dumps, loads, now
 
 
 @dataclass

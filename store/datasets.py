@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from store.db import Database, dumps, loads
+from store.db import Database, dumps, loads, now
 from store.errors import StoreError
-from store.migrations import now
 
 
 @dataclass

@@ -13,6 +13,7 @@ import struct
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,11 @@ DB_FILENAME = "sastre.db"
 
 Row = sqlite3.Row
 IntegrityError = sqlite3.IntegrityError
+
+
+def now() -> str:
+    """The one clock of the store: UTC, ISO 8601, to the second."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def serialize_f32(vector: Sequence[float]) -> bytes:

@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from store.db import Database
-from store.migrations import now
+from store.db import Database, now
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
 _BUMP = "UPDATE collections SET updated_at = ?, revision = revision + 1 WHERE id = ?"

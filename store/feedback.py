@@ -11,9 +11,8 @@ import zlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from store.db import Database, dumps, loads, serialize_f32
+from store.db import Database, dumps, loads, now, serialize_f32
 from store.errors import StoreError
-from store.migrations import now
 
 
 @dataclass
@@ -99,15 +98,15 @@ class FeedbackRepo:
                 (chat_id, rating, _clean(reason), question, answer, model, adapter, ts, ts),
             ).lastrowid
 
-    def choose_version(self, message_id: int, rejected: list[dict[str, Any]]) -> Feedback:
-        """The user preferred this answer over earlier versions: +1 here, -1 for each of those."""
-        fb = self.rate(message_id, 1, reason="chosen over a regenerated version")
-        for v in rejected:
-            self.add_detached(
-                fb.chat_id, fb.question, v["content"], -1, "another version was chosen",
-                v.get("model"), v.get("adapter"),
-            )  # fmt: skip
-        return fb
+    def prefer(self, chosen_id: int, other_ids: list[int]) -> Feedback:
+        """The user preferred one version of an answer: it is liked, the other versions are
+        disliked, except where the user already rated a version (their rating stands)."""
+        for mid in other_ids:
+            if self.get(mid) is None:
+                self.rate(mid, -1, reason="another version was preferred")
+        if self.get(chosen_id) is None:
+            return self.rate(chosen_id, 1, reason="preferred over the other versions")
+        return self.get(chosen_id)
 
     def get(self, message_id: int) -> Feedback | None:
         row = self.db.one("SELECT * FROM feedback WHERE message_id = ?", (message_id,))

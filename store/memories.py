@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from store.db import Database
+from store.db import Database, now
 from store.errors import StoreError
-from store.migrations import now
 
 STATUSES = ("proposed", "accepted")
 

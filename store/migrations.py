@@ -6,9 +6,10 @@ applied one. Each runs in its own transaction with its record.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from datetime import datetime, timezone
 
+from store.db import now
 from store.errors import StoreError
 
 
@@ -247,6 +248,36 @@ def m_vector_revision(conn) -> None:
         conn.execute("UPDATE collections SET vec_table = ? WHERE id = ?", (new, cid))
 
 
+def m_message_versions(conn) -> None:
+    # Round 2: every version of an answer is its own message row (siblings share the
+    # question as parent_id), so each keeps its own statistics and feedback; `active` marks
+    # the one shown, `preferred_at` when the user picked it. Chats remember their collection.
+    conn.executescript(
+        """
+        ALTER TABLE messages ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE messages ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE messages ADD COLUMN preferred_at TEXT;
+        ALTER TABLE chats ADD COLUMN collection TEXT;
+        CREATE INDEX messages_parent ON messages(parent_id);
+        """
+    )
+    rows = conn.execute(
+        "SELECT id, chat_id, parent_id, created_at, versions FROM messages"
+        " WHERE versions IS NOT NULL"
+    ).fetchall()
+    for mid, chat_id, parent_id, created_at, versions in rows:
+        earlier = json.loads(versions or "[]")
+        for i, v in enumerate(earlier):
+            conn.execute(
+                "INSERT INTO messages(chat_id, parent_id, role, content, model, adapter, params,"
+                " created_at, active, version) VALUES (?, ?, 'assistant', ?, ?, ?, '{}', ?, 0, ?)",
+                (chat_id, parent_id, v.get("content") or "", v.get("model"), v.get("adapter"),
+                 created_at, i),
+            )  # fmt: skip
+        conn.execute("UPDATE messages SET version = ? WHERE id = ?", (len(earlier), mid))
+    conn.execute("ALTER TABLE messages DROP COLUMN versions")
+
+
 MIGRATIONS: list[tuple[str, Callable]] = [
     ("0001_core", m0001_core),
     ("0002_feedback", m0002_feedback),
@@ -254,11 +285,8 @@ MIGRATIONS: list[tuple[str, Callable]] = [
     ("0100_personalization", m_personalization),
     ("0200_training", m_training),
     ("0300_vector_revision", m_vector_revision),
+    ("0400_message_versions", m_message_versions),
 ]
-
-
-def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def applied_migrations(db) -> list[str]:

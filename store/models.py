@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from store.db import Database
-from store.migrations import now
+from store.db import Database, now
 
 
 @dataclass

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-from store.db import Database, IntegrityError, dumps, loads
+from store.db import Database, IntegrityError, dumps, loads, now
 from store.errors import StoreError
-from store.migrations import now
 
 
 @dataclass

@@ -226,3 +226,57 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_partial_answer(tiny_cli):
     assert b"partial answer was kept" in err and b"Traceback" not in err
     code = main(["chats", "show", "1", "--json", "--data-dir", str(tiny_cli)])
     assert code == 0
+
+
+def test_regenerate_edit_versions_and_prefer_through_the_cli(capsys, tiny_cli):
+    def chat_json(*args):
+        code, out, err = sastre(
+            capsys, "chat", *args, "--json", "--max-tokens", "6", "--data-dir", tiny_cli
+        )
+        assert code == 0, err
+        return json.loads(out)
+
+    first = chat_json("Name a colour", "--temperature", "0")
+    again = chat_json("--regenerate", first["message_id"], "--temperature", "1", "--seed", "5")
+    assert set(again) == set(first)
+    assert again["chat_id"] == first["chat_id"] and again["message_id"] != first["message_id"]
+
+    code, out, err = sastre(
+        capsys, "chats", "versions", again["message_id"], "--json", "--data-dir", tiny_cli
+    )
+    assert code == 0, err
+    versions = json.loads(out)
+    assert [set(v) for v in versions] == [{"index", "content", "model", "adapter", "preferred"}] * 2
+    assert [v["index"] for v in versions] == [0, 1]
+    assert [v["content"] for v in versions] == [first["text"], again["text"]]
+    assert not any(v["preferred"] for v in versions)
+
+    code, out, err = sastre(
+        capsys, "chats", "prefer", again["message_id"], "0", "--data-dir", tiny_cli
+    )
+    assert code == 0, err
+    code, out, _ = sastre(
+        capsys, "chats", "versions", first["message_id"], "--json", "--data-dir", tiny_cli
+    )
+    assert [v["preferred"] for v in json.loads(out)] == [True, False]
+    code, out, _ = sastre(
+        capsys, "chats", "show", first["chat_id"], "--json", "--data-dir", tiny_cli
+    )
+    shown = json.loads(out)["messages"]
+    assert [m["id"] for m in shown][-1] == first["message_id"]  # the preferred one is shown
+
+    user_id = shown[0]["id"]
+    edited = chat_json("--edit", user_id, "Name a fruit")
+    assert edited["chat_id"] == first["chat_id"]
+    code, out, _ = sastre(
+        capsys, "chats", "show", first["chat_id"], "--json", "--data-dir", tiny_cli
+    )
+    msgs = json.loads(out)["messages"]
+    assert [m["content"] for m in msgs] == ["Name a fruit", edited["text"]]
+
+    code, _, err = sastre(
+        capsys, "chats", "prefer", edited["message_id"], "3", "--data-dir", tiny_cli
+    )
+    assert code == 1 and "versions 0 to 0" in err
+    code, _, err = sastre(capsys, "chat", "--regenerate", msgs[0]["id"], "--data-dir", tiny_cli)
+    assert code == 1 and "is not an answer" in err

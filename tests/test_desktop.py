@@ -167,9 +167,10 @@ def test_regenerate_and_edit_and_resend(qtbot, window):
     assert [m.role for m in msgs] == ["user", "assistant"]
     assert msgs[0].content == "first question"
     assert store.feedback.get(msgs[1].id) is None  # the new answer is not rated
-    # The rated answer's feedback outlives it (a future preference pair).
+    # The rated answer stays as an earlier version, its feedback linked to it.
     kept = store.feedback.list(rating=-1)
-    assert kept and kept[0].message_id is None and kept[0].question == "first question"
+    assert [(f.message_id, f.question) for f in kept] == [(first_answer, "first question")]
+    assert [v.id for v in store.chats.versions(msgs[1].id)] == [first_answer, msgs[1].id]
 
     user = chat.user_widgets()[-1]
     qtbot.mouseClick(user.edit_button, Qt.MouseButton.LeftButton)
@@ -280,7 +281,7 @@ def select_broken_model(window, tiny_model_dir, tmp_path) -> None:
     window.ctx.engine.models.import_path(broken, name="broken")
     shutil.rmtree(broken)
     window.ctx.events.models_changed.emit()
-    window.chat._select_model("broken")
+    window.chat.pickers.select_model("broken")
 
 
 def test_engine_failure_shows_an_error_and_the_app_keeps_working(
@@ -305,7 +306,7 @@ def test_engine_failure_shows_an_error_and_the_app_keeps_working(
         raise RuntimeError("kaput")
 
     monkeypatch.setattr(ctx.engine.chat, "send", boom)
-    chat._select_model("tiny")
+    chat.pickers.select_model("tiny")
     chat.send_or_stop()
     with qtbot.waitSignal(chat.job.failed, timeout=WAIT_MS) as failed:
         pass
@@ -515,7 +516,7 @@ def test_add_a_folder_and_see_its_documents_indexed(qtbot, library_engine, make_
     assert str(folder) in panel.stats.text()
     assert "6 indexed" in panel.message.text()
     # The chat can now answer from it.
-    assert w.chat.collection_combo.findData("work") >= 0
+    assert w.chat.pickers.collection_combo.findData("work") >= 0
 
     # A new file in the watched folder is picked up by the watcher.
     (folder / "kettle.txt").write_text("Descale the kettle with vinegar once a month.")
@@ -527,6 +528,32 @@ def test_add_a_folder_and_see_its_documents_indexed(qtbot, library_engine, make_
     qtbot.waitUntil(
         lambda: any(p.endswith("kettle.txt") for p, _ in panel.documents_shown()), timeout=5000
     )
+
+
+def test_a_chat_remembers_its_documents_and_persona(qtbot, library_engine, make_window, tmp_path):
+    from tests.fixtures import docs
+
+    folder = docs.make_library_folder(tmp_path / "docs")
+    w = make_window()
+    w.library._watch_timer.stop()
+    w.library.add_paths([str(folder)], "home")
+    wait_library(qtbot, w.library)
+    chat, store = w.chat, w.ctx.store
+    chat.refresh_collections()
+    chat.set_collection("home")
+    chat.pickers.refresh_personas()
+    chat.pickers.set_persona("concise-coder")
+    send_and_wait(qtbot, w, "When should I prune apple trees?")
+    with_docs = chat.chat_id
+    assert store.chats.get(with_docs).collection == "home"
+    chat.open_chat(None)
+    chat.set_collection(None)  # a new chat without documents or persona
+    chat.pickers.set_persona(None)
+    send_and_wait(qtbot, w, "hello")
+    assert store.chats.get(chat.chat_id).collection is None
+    chat.open_chat(with_docs)  # reopening shows what that chat used
+    assert chat.selected_collection() == "home"
+    assert chat.pickers.selected_persona() == "concise-coder"
 
 
 def test_indexing_can_be_paused_resumed_and_cancelled(qtbot, library_engine, make_window, tmp_path):
@@ -605,9 +632,9 @@ def test_first_run_prepares_the_model_and_offers_the_sample(qtbot, engine, make_
     assert engine.store.models.get(EMBEDDED_NAME) is not None and not needs_embedded_model(engine)
 
     chat = w.chat
-    assert not chat.sample_banner.isHidden()
-    qtbot.mouseClick(chat.sample_add, Qt.MouseButton.LeftButton)
-    assert chat.sample_banner.isHidden()
+    assert not chat.welcome.sample_banner.isHidden()
+    qtbot.mouseClick(chat.welcome.sample_add, Qt.MouseButton.LeftButton)
+    assert chat.welcome.sample_banner.isHidden()
     wait_library(qtbot, w.library)
     qtbot.waitUntil(lambda: chat.selected_collection() == "Sastre guide", timeout=5000)
     names = [os.path.basename(d.path) for d in engine.library.documents("Sastre guide")]

@@ -6,19 +6,9 @@ import pytest
 
 from desktop.cli import main
 from engine.config import GenerationConfig
-from engine.personalize import (
-    Avoid,
-    Example,
-    FeedbackMatches,
-    PersonalizeConfig,
-    assemble,
-    chunk_weights,
-    format_parts,
-    propose_memories,
-    reweight_hits,
-    similar_feedback,
-    split_reasoning,
-)
+from engine.feedback import FeedbackMatches, chunk_weights, reweight_hits, similar_feedback
+from engine.personalize import PersonalizeConfig, propose_memories, split_reasoning
+from engine.prompts import Avoid, Example, assemble, format_parts
 from engine.rag.embed import HashEmbedder
 from store import Store
 from store.chats import Message

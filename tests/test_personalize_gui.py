@@ -41,7 +41,7 @@ def test_persona_editor_create_edit_duplicate_delete(qtbot, window):
         {"user": "Oil?", "assistant": "Olive."},
     ]
     # The chat's persona picker follows.
-    assert window.chat.persona_combo.findData("cook") >= 0
+    assert window.chat.pickers.persona_combo.findData("cook") >= 0
 
     panel.description.setText("Kitchen help")
     qtbot.mouseClick(panel.save_button, Qt.MouseButton.LeftButton)
@@ -51,7 +51,7 @@ def test_persona_editor_create_edit_duplicate_delete(qtbot, window):
     assert panel.editing == "cook copy"
     qtbot.mouseClick(panel.delete_button, Qt.MouseButton.LeftButton)
     assert store.personas.get("cook copy") is None and store.personas.get("cook") is not None
-    assert window.chat.persona_combo.findData("cook copy") < 0
+    assert window.chat.pickers.persona_combo.findData("cook copy") < 0
 
 
 def test_memory_panel_and_proposals_from_chat(qtbot, window):
@@ -82,8 +82,8 @@ def test_memory_panel_and_proposals_from_chat(qtbot, window):
 def test_prompt_inspector_shows_parts_with_tokens(qtbot, window):
     store = window.chat.ctx.store
     store.memories.add("I am a nurse")
-    window.chat.refresh_personas()
-    window.chat.set_persona("concise-coder")
+    window.chat.pickers.refresh_personas()
+    window.chat.pickers.set_persona("concise-coder")
     send_and_wait(qtbot, window, "Sort a list in Python")
     answer = window.chat.assistant_widgets()[-1]
     assert answer.inspect_button.isVisible()
@@ -131,28 +131,32 @@ def test_regenerate_keeps_both_versions_and_choosing_is_feedback(qtbot, window):
     store = window.chat.ctx.store
     send_and_wait(qtbot, window, "Name a colour")
     first = window.chat.assistant_widgets()[-1].message
-    # Make the first answer recognisable, then regenerate it.
+    # Make the first answer recognisable and rate it, then regenerate it.
     store.db.execute("UPDATE messages SET content = 'FIRST' WHERE id = ?", (first.id,))
+    store.feedback.rate(first.id, -1, reason="too vague")
     window.chat.reload()
     window.chat.regenerate(first.id)
     with qtbot.waitSignal(window.chat.job.done, timeout=60_000):
         pass
     w = window.chat.assistant_widgets()[-1]
-    m = store.chats.message(w.message.id)
-    assert [v["content"] for v in m.versions] == ["FIRST"]
+    second = store.chats.message(w.message.id)
+    assert second.id != first.id and second.active
+    assert [v.content for v in store.chats.versions(second.id)] == ["FIRST", second.content]
     assert w.versions_bar.isVisible() and w.version_label.text() == "Version 2 of 2"
-    second = m.content
+    assert not w.down_button.isChecked()  # the new version has no rating of its own
     qtbot.mouseClick(w.prev_version, Qt.MouseButton.LeftButton)
-    assert w.version_index == 0 and "FIRST" in w.view.markdown()
+    # Version 1 shows its own text, statistics and rating, still linked to its row.
+    assert w.version_pos == 0 and "FIRST" in w.view.markdown()
+    assert w.message.id == first.id and w.down_button.isChecked()
+    assert store.feedback.get(first.id).reason == "too vague"
     qtbot.mouseClick(w.prefer_button, Qt.MouseButton.LeftButton)  # prefer the first one
-    m = store.chats.message(w.message.id)
-    assert m.content == "FIRST" and [v["content"] for v in m.versions] == [second]
-    assert store.feedback.get(m.id).rating == 1
-    rejected = store.feedback.list(rating=-1)
-    assert [(f.answer, f.question, f.message_id) for f in rejected] == [
-        (second, "Name a colour", None)
-    ]
-    assert w.up_button.isChecked()
+    shown = store.chats.messages(window.chat.chat_id)
+    assert shown[-1].id == first.id and shown[-1].preferred_at
+    assert store.feedback.get(first.id).rating == -1  # the user's own rating stands
+    assert store.feedback.get(second.id).rating == -1  # not preferred, not rated: disliked
+    window.chat.reload()
+    w = window.chat.assistant_widgets()[-1]
+    assert w.message.id == first.id and w.version_label.text() == "Version 1 of 2"
 
 
 def test_personalization_settings_reach_the_next_answer(qtbot, window):

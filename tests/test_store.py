@@ -116,15 +116,53 @@ def test_full_disk_is_explained_and_saved_chats_survive(tmp_path):
     assert [m.content for m in store.chats.messages(cid)] == ["keep this"]
 
 
+def _before(name: str):
+    names = [n for n, _ in MIGRATIONS]
+    return MIGRATIONS[: names.index(name)]
+
+
+def test_answer_versions_of_earlier_versions_become_their_own_rows(tmp_path):
+    from store.db import dumps, now
+    from store.migrations import _ScriptConn
+
+    db = connect(tmp_path, migrate=False)
+    db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    with db.tx() as c:  # before 0400: earlier versions were a JSON list on the answer
+        for name, fn in _before("0400_message_versions"):
+            fn(_ScriptConn(c))
+            c.execute("INSERT INTO migrations VALUES (?, ?)", (name, now()))
+        c.execute("INSERT INTO chats(title, created_at, updated_at) VALUES ('t', 'x', 'x')")
+        c.execute(
+            "INSERT INTO messages(chat_id, role, content, created_at) VALUES (1, 'user', 'q', 'x')"
+        )
+        old = [{"content": "v0", "model": "m0", "adapter": None}, {"content": "v1", "model": "m1"}]
+        c.execute(
+            "INSERT INTO messages(chat_id, parent_id, role, content, model, generation_tokens,"
+            " created_at, versions) VALUES (1, 1, 'assistant', 'v2', 'm2', 9, 'x', ?)",
+            (dumps(old),),
+        )
+        c.execute("INSERT INTO chats(title, created_at, updated_at) VALUES ('u', 'x', 'x')")
+    db.close()
+    store = Store.open(tmp_path)
+    shown = store.chats.messages(1)
+    assert [m.content for m in shown] == ["q", "v2"] and shown[1].generation_tokens == 9
+    versions = store.chats.versions(shown[1].id)
+    assert [(v.content, v.model, v.active) for v in versions] == [
+        ("v0", "m0", False), ("v1", "m1", False), ("v2", "m2", True)
+    ]  # fmt: skip
+    assert store.chats.get(1).message_count == 2
+
+
 def test_vector_tables_of_earlier_versions_migrate_with_their_vectors(tmp_path):
     import numpy as np
 
-    from store.migrations import _ScriptConn, now
+    from store.db import now
+    from store.migrations import _ScriptConn
 
     db = connect(tmp_path, migrate=False)
     db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
     with db.tx() as c:  # the schema before 0300: a float and a bit column per vector table
-        for name, fn in MIGRATIONS[:-1]:
+        for name, fn in _before("0300_vector_revision"):
             fn(_ScriptConn(c))
             c.execute("INSERT INTO migrations VALUES (?, ?)", (name, now()))
         c.execute(

@@ -131,7 +131,7 @@ def test_deleting_an_adapter_asks_first(qtbot, two_adapters, monkeypatch):
 def test_prompts_picked_for_before_after_reach_the_report(qtbot, panel, monkeypatch):
     from PySide6.QtWidgets import QInputDialog
 
-    assert panel.window().chat.adapter_combo.isHidden()  # no adapters yet: no picker
+    assert panel.window().chat.pickers.adapter_combo.isHidden()  # no adapters yet: no picker
     defaults = panel.ctx.engine.training.default_prompts([("math", 1.0)])
     assert panel.prompts() == defaults and len(defaults) == 2  # the validation questions
     monkeypatch.setattr(QInputDialog, "getMultiLineText",
@@ -227,7 +227,7 @@ def test_chat_adapter_picker_is_per_chat_and_swaps_in_place(qtbot, two_adapters)
     window = two_adapters.window()
     window.show_panel("chat")
     chat, store = window.chat, two_adapters.ctx.store
-    combo = chat.adapter_combo
+    combo = chat.pickers.adapter_combo
     assert [combo.itemData(i) for i in range(combo.count())] == [None, "", "ab-one", "ab-two"]
     assert combo.currentText() == "Default" and not combo.isHidden()
 

@@ -5,6 +5,8 @@ Widgets here only show and emit; the chat panel writes to the store.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -218,7 +220,7 @@ class AssistantMessage(Retranslates, QWidget):
     link_clicked = Signal(QUrl)
     sources_requested = Signal()
     inspect_requested = Signal(int)  # message id: show the prompt it was generated from
-    version_chosen = Signal(int, int)  # message id, version index (-1: the current answer)
+    version_chosen = Signal(int)  # the message id of the version the user prefers
 
     def __init__(self, message: Message, parent: QWidget | None = None):
         super().__init__(parent)
@@ -230,10 +232,34 @@ class AssistantMessage(Retranslates, QWidget):
         self._correction: str | None = None
         self._streaming = False
         self._can_regenerate = True
+        # Every version of this answer with its rating; `version_pos` is the one shown.
+        self.versions: list[tuple[Message, Any]] = []
+        self.version_pos = 0
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 6, 0, 6)
         lay.setSpacing(4)
-        # Chain-of-thought answers: the reasoning folds away above the final answer.
+        self._build_reasoning(lay)
+        self.view = MarkdownView(self, auto_height=True)
+        self.view.citation_clicked.connect(self.citation_clicked)
+        self.view.link_clicked.connect(self.link_clicked)
+        lay.addWidget(self.view)
+        self.status = QLabel(self)  # "Loading model…", errors
+        self.status.setWordWrap(True)
+        self.status.setObjectName("muted")
+        self.status.hide()
+        lay.addWidget(self.status)
+        lay.addLayout(self._build_actions())
+        self.feedback = FeedbackEditor(self)
+        self.feedback.hide()
+        lay.addWidget(self.feedback)
+        lay.addWidget(self._build_versions())
+        self._connect()
+        self.set_text(message.content)
+        self._update_actions()
+        self.retranslate()
+
+    def _build_reasoning(self, lay: QVBoxLayout) -> None:
+        """Chain-of-thought answers: the reasoning folds away above the final answer."""
         self.reasoning_button = QToolButton(self)
         self.reasoning_button.setCheckable(True)
         self.reasoning_button.setAutoRaise(True)
@@ -248,17 +274,8 @@ class AssistantMessage(Retranslates, QWidget):
         self.reasoning_view.hide()
         lay.addWidget(self.reasoning_view)
         self.reasoning_button.toggled.connect(self._toggle_reasoning)
-        self.view = MarkdownView(self, auto_height=True)
-        self.view.citation_clicked.connect(self.citation_clicked)
-        self.view.link_clicked.connect(self.link_clicked)
-        lay.addWidget(self.view)
 
-        self.status = QLabel(self)  # "Loading model…", errors
-        self.status.setWordWrap(True)
-        self.status.setObjectName("muted")
-        self.status.hide()
-        lay.addWidget(self.status)
-
+    def _build_actions(self) -> QHBoxLayout:
         bar = QHBoxLayout()
         bar.setSpacing(2)
         self.copy_button = tool_button("copy", self)
@@ -266,8 +283,13 @@ class AssistantMessage(Retranslates, QWidget):
         self.up_button = tool_button("thumb_up", self, checkable=True)
         self.down_button = tool_button("thumb_down", self, checkable=True)
         self.inspect_button = tool_button("search", self)
-        for b in (self.copy_button, self.regenerate_button, self.up_button, self.down_button,
-                  self.inspect_button):  # fmt: skip
+        for b in (
+            self.copy_button,
+            self.regenerate_button,
+            self.up_button,
+            self.down_button,
+            self.inspect_button,
+        ):
             bar.addWidget(b)
         self.sources_button = QPushButton(self)
         self.sources_button.setFlat(True)
@@ -279,13 +301,10 @@ class AssistantMessage(Retranslates, QWidget):
         self.meta = ElidedLabel(self)
         self.meta.setObjectName("muted")
         bar.addWidget(self.meta, 1)
-        lay.addLayout(bar)
+        return bar
 
-        self.feedback = FeedbackEditor(self)
-        self.feedback.hide()
-        lay.addWidget(self.feedback)
-
-        # Regenerated answers keep earlier versions: browse them, and prefer one.
+    def _build_versions(self) -> QWidget:
+        """Regenerated answers keep earlier versions: browse them, and prefer one."""
         self.versions_bar = QWidget(self)
         vb = QHBoxLayout(self.versions_bar)
         vb.setContentsMargins(0, 0, 0, 0)
@@ -301,17 +320,14 @@ class AssistantMessage(Retranslates, QWidget):
             vb.addWidget(w)
         vb.addStretch(1)
         self.versions_bar.hide()
-        lay.addWidget(self.versions_bar)
-        self.version_index = -1  # -1: the current answer; else an index into versions
+        return self.versions_bar
+
+    def _connect(self) -> None:
         self.prev_version.clicked.connect(lambda: self._browse(-1))
         self.next_version.clicked.connect(lambda: self._browse(1))
         self.prefer_button.clicked.connect(
-            lambda: (
-                self.message.id is not None
-                and self.version_chosen.emit(self.message.id, self.version_index)
-            )
+            lambda: self.message.id is not None and self.version_chosen.emit(self.message.id)
         )
-
         self.copy_button.clicked.connect(
             lambda: QApplication.clipboard().setText(self.view.markdown())
         )
@@ -324,9 +340,6 @@ class AssistantMessage(Retranslates, QWidget):
         )
         self.feedback.saved.connect(self._save_feedback)
         self.feedback.closed.connect(self.feedback.hide)
-        self.set_text(message.content)
-        self._update_actions()
-        self.retranslate()
 
     # -- content ----------------------------------------------------------------
     def set_streaming(self, streaming: bool) -> None:
@@ -343,28 +356,40 @@ class AssistantMessage(Retranslates, QWidget):
         self.reasoning_view.setVisible(bool(self.reasoning) and self.reasoning_button.isChecked())
         self.view.set_markdown(final if self.reasoning else text)
 
-    def _versions(self) -> list[dict]:
-        return list(self.message.versions or [])
+    def set_versions(self, versions: list[tuple[Message, Any]]) -> None:
+        """Every version of this answer, each with its own feedback (or None)."""
+        self.versions = list(versions)
+        ids = [m.id for m, _ in self.versions]
+        self.version_pos = ids.index(self.message.id) if self.message.id in ids else 0
+        self._update_versions()
 
     def _browse(self, step: int) -> None:
-        """Show another version: the earlier ones first, the current answer last."""
-        versions = self._versions()
-        order = list(range(len(versions))) + [-1]
-        i = order.index(self.version_index) + step
-        if 0 <= i < len(order):
-            self.version_index = order[i]
-            text = self.message.content if order[i] == -1 else versions[order[i]]["content"]
-            self.view.set_markdown(text)
-            self._update_versions()
+        """Show another version, with its own statistics and rating."""
+        pos = self.version_pos + step
+        if not 0 <= pos < len(self.versions):
+            return
+        self.version_pos = pos
+        m, fb = self.versions[pos]
+        self.message = m
+        self.set_text(m.content)
+        self.set_sources(list(m.sources or []))
+        if fb is None:
+            self.set_feedback(0, None, None)
+        else:
+            self.set_feedback(fb.rating, fb.reason, fb.correction)
+        self.feedback.hide()
+        self.retranslate()
 
     def _update_versions(self) -> None:
-        versions = self._versions()
-        self.versions_bar.setVisible(bool(versions) and not self._streaming)
-        n = len(versions) + 1
-        pos = n if self.version_index == -1 else self.version_index + 1
+        n = len(self.versions)
+        self.versions_bar.setVisible(n > 1 and not self._streaming)
+        pos = self.version_pos + 1
         self.version_label.setText(self.tr("Version {0} of {1}").format(pos, n))
         self.prev_version.setEnabled(pos > 1)
         self.next_version.setEnabled(pos < n)
+        shown = bool(self.versions) and self.versions[self.version_pos][0].active
+        preferred = bool(self.versions) and self.versions[self.version_pos][0].preferred_at
+        self.prefer_button.setEnabled(not (shown and preferred))
 
     def _toggle_reasoning(self, shown: bool) -> None:
         self.reasoning_button.setArrowType(
@@ -381,7 +406,6 @@ class AssistantMessage(Retranslates, QWidget):
 
     def finish(self, message: Message, sources: list[dict] | None = None) -> None:
         self.message = message
-        self.version_index = -1
         self.set_text(message.content)
         self.set_sources(sources or [])
         self._streaming = False
@@ -465,7 +489,7 @@ class AssistantMessage(Retranslates, QWidget):
         self.reasoning_button.setText(self.tr("Reasoning"))
         self.prefer_button.setText(self.tr("Prefer this version"))
         self.prefer_button.setToolTip(
-            self.tr("Keep this version as the answer; the others count as disliked")
+            self.tr("Show this version from now on; it counts as liked, the others as disliked")
         )
         self._update_versions()
         n = len(self.sources)

@@ -92,6 +92,29 @@
     </message>
 </context>
 <context>
+    <name>AnswerActions</name>
+    <message>
+        <source>This version is shown from now on; the others were saved as disliked.</source>
+        <translation>Esta versión se muestra a partir de ahora; las demás se guardaron como malas.</translation>
+    </message>
+    <message>
+        <source>Thanks, your rating was saved.</source>
+        <translation>Gracias, se ha guardado tu valoración.</translation>
+    </message>
+    <message>
+        <source>Feedback saved.</source>
+        <translation>Valoración guardada.</translation>
+    </message>
+    <message>
+        <source>Source [{0}] is not among this answer&apos;s sources.</source>
+        <translation>La fuente [{0}] no está entre las fuentes de esta respuesta.</translation>
+    </message>
+    <message>
+        <source>Links in answers are not opened; {0} was copied to the clipboard.</source>
+        <translation>Los enlaces de las respuestas no se abren; {0} se ha copiado al portapapeles.</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>Restart Sastre: it will offer to repair the database.</source>
@@ -181,8 +204,8 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>Prefiero esta versión</translation>
     </message>
     <message>
-        <source>Keep this version as the answer; the others count as disliked</source>
-        <translation>Conservar esta versión como respuesta; las demás cuentan como no deseadas</translation>
+        <source>Show this version from now on; it counts as liked, the others as disliked</source>
+        <translation>Mostrar esta versión a partir de ahora; cuenta como buena y las demás como malas</translation>
     </message>
     <message>
         <source>1 source</source>
@@ -253,68 +276,8 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
 <context>
     <name>ChatPanel</name>
     <message>
-        <source>Adapter {0} belongs to another model; this chat now uses the default.</source>
-        <translation>El adaptador {0} es de otro modelo; este chat usa ahora el predeterminado.</translation>
-    </message>
-    <message>
-        <source>No adapter</source>
-        <translation>Sin adaptador</translation>
-    </message>
-    <message>
-        <source>Default ({0})</source>
-        <translation>Predeterminado ({0})</translation>
-    </message>
-    <message>
-        <source>Default</source>
-        <translation>Predeterminado</translation>
-    </message>
-    <message>
-        <source>The persona&apos;s adapter, else the one chosen with “Use in chat” (Training tab)</source>
-        <translation>El adaptador de la persona o, si no tiene, el elegido con «Usar en el chat» (pestaña Entrenamiento)</translation>
-    </message>
-    <message>
-        <source>None</source>
-        <translation>Ninguno</translation>
-    </message>
-    <message>
         <source>New chat</source>
         <translation>Nueva conversación</translation>
-    </message>
-    <message>
-        <source>Kept this version; the others were saved as disliked.</source>
-        <translation>Se conservó esta versión; las demás se guardaron como no deseadas.</translation>
-    </message>
-    <message>
-        <source>Answers will come from the documents in “{0}”, with numbered citations you can click to see the passage.</source>
-        <translation>Las respuestas saldrán de los documentos de «{0}», con citas numeradas que puedes pulsar para ver el fragmento.</translation>
-    </message>
-    <message>
-        <source>What are these documents about?</source>
-        <translation>¿De qué tratan estos documentos?</translation>
-    </message>
-    <message>
-        <source>Summarise the main points, with sources.</source>
-        <translation>Resume los puntos principales, con fuentes.</translation>
-    </message>
-    <message>
-        <source>What should I read first?</source>
-        <translation>¿Qué debería leer primero?</translation>
-    </message>
-    <message>
-        <source>Everything runs on this computer: nothing you type leaves it. Pick a document collection below to get answers from your own files.</source>
-        <translation>Todo funciona en este ordenador: nada de lo que escribes sale de él. Elige abajo una colección de documentos para obtener respuestas de tus propios archivos.</translation>
-    </message>
-    <message>
-        <source>Give me three tips for a clear email.</source>
-        <translation>Dame tres consejos para escribir un correo claro.</translation>
-    </message>
-    <message>
-        <source>Explain what a language model is, simply.</source>
-        <translation>Explica de forma sencilla qué es un modelo de lenguaje.</translation>
-    </message>
-    <message>
-        <source>Write a short, polite meeting reminder.</source>
-        <translation>Escribe un recordatorio de reunión breve y amable.</translation>
     </message>
     <message>
         <source>Stopping…</source>
@@ -361,20 +324,47 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>Enviar (Intro)</translation>
     </message>
     <message>
-        <source>Thanks, your rating was saved.</source>
-        <translation>Gracias, se ha guardado tu valoración.</translation>
+        <source>Show or hide sources</source>
+        <translation>Mostrar u ocultar las fuentes</translation>
     </message>
     <message>
-        <source>Feedback saved.</source>
-        <translation>Valoración guardada.</translation>
+        <source>Ask anything…</source>
+        <translation>Pregunta lo que quieras…</translation>
     </message>
     <message>
-        <source>Source [{0}] is not among this answer&apos;s sources.</source>
-        <translation>La fuente [{0}] no está entre las fuentes de esta respuesta.</translation>
+        <source>Enter to send · Shift+Enter for a new line · Esc to stop</source>
+        <translation>Intro para enviar · Mayús+Intro para otra línea · Esc para detener</translation>
     </message>
     <message>
-        <source>Links in answers are not opened; {0} was copied to the clipboard.</source>
-        <translation>Los enlaces de las respuestas no se abren; {0} se ha copiado al portapapeles.</translation>
+        <source>Dismiss</source>
+        <translation>Cerrar</translation>
+    </message>
+</context>
+<context>
+    <name>ChatPickers</name>
+    <message>
+        <source>Adapter {0} belongs to another model; this chat now uses the default.</source>
+        <translation>El adaptador {0} es de otro modelo; este chat usa ahora el predeterminado.</translation>
+    </message>
+    <message>
+        <source>No adapter</source>
+        <translation>Sin adaptador</translation>
+    </message>
+    <message>
+        <source>Default ({0})</source>
+        <translation>Predeterminado ({0})</translation>
+    </message>
+    <message>
+        <source>Default</source>
+        <translation>Predeterminado</translation>
+    </message>
+    <message>
+        <source>The persona&apos;s adapter, else the one chosen with “Use in chat” (Training tab)</source>
+        <translation>El adaptador de la persona o, si no tiene, el elegido con «Usar en el chat» (pestaña Entrenamiento)</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Ninguno</translation>
     </message>
     <message>
         <source>Model</source>
@@ -404,21 +394,44 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <source>Answer from the documents of this collection, with citations</source>
         <translation>Responder con los documentos de esta colección, con citas</translation>
     </message>
-    <message>
-        <source>Show or hide sources</source>
-        <translation>Mostrar u ocultar las fuentes</translation>
-    </message>
-    <message>
-        <source>Ask anything…</source>
-        <translation>Pregunta lo que quieras…</translation>
-    </message>
-    <message>
-        <source>Enter to send · Shift+Enter for a new line · Esc to stop</source>
-        <translation>Intro para enviar · Mayús+Intro para otra línea · Esc para detener</translation>
-    </message>
+</context>
+<context>
+    <name>ChatWelcome</name>
     <message>
         <source>What would you like to know?</source>
         <translation>¿Qué te gustaría saber?</translation>
+    </message>
+    <message>
+        <source>Answers will come from the documents in “{0}”, with numbered citations you can click to see the passage.</source>
+        <translation>Las respuestas saldrán de los documentos de «{0}», con citas numeradas que puedes pulsar para ver el fragmento.</translation>
+    </message>
+    <message>
+        <source>What are these documents about?</source>
+        <translation>¿De qué tratan estos documentos?</translation>
+    </message>
+    <message>
+        <source>Summarise the main points, with sources.</source>
+        <translation>Resume los puntos principales, con fuentes.</translation>
+    </message>
+    <message>
+        <source>What should I read first?</source>
+        <translation>¿Qué debería leer primero?</translation>
+    </message>
+    <message>
+        <source>Everything runs on this computer: nothing you type leaves it. Pick a document collection below to get answers from your own files.</source>
+        <translation>Todo funciona en este ordenador: nada de lo que escribes sale de él. Elige abajo una colección de documentos para obtener respuestas de tus propios archivos.</translation>
+    </message>
+    <message>
+        <source>Give me three tips for a clear email.</source>
+        <translation>Dame tres consejos para escribir un correo claro.</translation>
+    </message>
+    <message>
+        <source>Explain what a language model is, simply.</source>
+        <translation>Explica de forma sencilla qué es un modelo de lenguaje.</translation>
+    </message>
+    <message>
+        <source>Write a short, polite meeting reminder.</source>
+        <translation>Escribe un recordatorio de reunión breve y amable.</translation>
     </message>
     <message>
         <source>New here? Add Sastre&apos;s own user guide as a sample collection and ask it a question, e.g. “How do I add my own files?”</source>
@@ -431,10 +444,6 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>No thanks</source>
         <translation>No, gracias</translation>
-    </message>
-    <message>
-        <source>Dismiss</source>
-        <translation>Cerrar</translation>
     </message>
 </context>
 <context>
