@@ -108,6 +108,13 @@ def child_chat(data: Path, rounds: int) -> None:
         _ack("feedback", json.dumps([result.message_id, f"fix {i}"]))
         eng.store.feedback.rate(result.message_id, 1)  # re-rating keeps the correction
         _ack("feedback", json.dumps([result.message_id, f"fix {i}"]))
+        if i % 3 == 0:  # a regenerated answer: a new version beside the first one
+            again = None
+            for ev in eng.chat.regenerate(
+                result.message_id, config=_gen_config(), personalize=False
+            ):
+                again = ev.result or again
+            _ack("version", json.dumps([result.message_id, again.message_id, again.text]))
     eng.close()
 
 
@@ -206,6 +213,12 @@ def _check_acks(data: Path, acks: list[tuple[str, str]], stats: CrashStats) -> N
                 if msg is None or msg.content != text:
                     stats.lost += 1
                     stats.problems.append(f"message {mid} lost or changed")
+            elif kind == "version":
+                first, mid, text = json.loads(value)
+                ids = {m.id: m.content for m in store.chats.versions(first)}
+                if ids.get(mid) != text or first not in ids:
+                    stats.lost += 1
+                    stats.problems.append(f"answer versions of {first} lost or changed")
             elif kind == "feedback":
                 mid, correction = json.loads(value)
                 fb = store.feedback.get(mid)
