@@ -265,7 +265,7 @@ class ModelManager:
             name = valid_name(name or src.stem)
             self._check_free(name)
             target = self.models_dir / name
-            self.models_dir.mkdir(parents=True, exist_ok=True)
+            self.models_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             try:
                 convert_gguf(src, target, progress=progress)
             except OSError as exc:
@@ -355,7 +355,7 @@ class ModelManager:
             )
         out_name = valid_name(out_name or f"{name}-{bits}bit")
         self._check_free(out_name)
-        self.models_dir.mkdir(parents=True, exist_ok=True)
+        self.models_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self.models_dir / f".{out_name}.partial"
         shutil.rmtree(tmp, ignore_errors=True)
         try:

@@ -206,3 +206,16 @@ def test_doctor_check_and_repair_on_a_damaged_database(capsys, tmp_path, monkeyp
     code, out, _ = sastre(capsys, "chats", "list", "--json", "--data-dir", data)
     assert sorted(c["id"] for c in json.loads(out)) == sorted(chats)
     assert os.listdir(data / "backups")
+
+
+def test_docs_rm_leaves_no_text_in_the_database_file(capsys, data_dir, tmp_path, fake_library):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "diary.md").write_text("# Diary\n\n" + "The quokkazanzibar plan is on. " * 40)
+    (folder / "other.md").write_text("# Other\n\nNothing here.\n")
+    assert sastre(capsys, "index", folder, "--data-dir", data_dir)[0] == 0
+    files = lambda: b"".join(p.read_bytes() for p in data_dir.glob("sastre.db*"))  # noqa: E731
+    assert b"quokkazanzibar" in files()
+    code, _, err = sastre(capsys, "docs", "rm", folder / "diary.md", "--data-dir", data_dir)
+    assert code == 0, err
+    assert b"quokkazanzibar" not in files()
