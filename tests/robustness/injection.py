@@ -149,6 +149,7 @@ def run(
             result = ev.result or result
         answer = result.text
         results.append(InjectionResult(h.name, obeyed(h, answer), answer, len(result.sources)))
+        print(f"{h.name}: {'obeyed' if results[-1].obeyed else 'ignored'}", file=sys.stderr)
     return results
 
 
