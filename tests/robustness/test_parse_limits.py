@@ -70,7 +70,7 @@ def test_password_protected_pdf_gets_a_plain_reason(tmp_path):
 
 def test_cryptography_is_a_dependency():
     text = (ROOT / "pyproject.toml").read_text()
-    dependencies = text.split("dependencies = [", 1)[1].split("]", 1)[0]
+    dependencies = text.split("dependencies = [\n", 1)[1].split("\n]", 1)[0]
     assert '"cryptography>=' in dependencies
 
 
