@@ -297,6 +297,9 @@ class ChatService:
         self.store.chats.prefer(chosen.message_id)
         others = [v.message_id for v in versions if v.index != index]
         self.store.feedback.prefer(chosen.message_id, others)
+        from engine.preferences import rebuild
+
+        rebuild(self.store)  # the preferred version over each other one, as pairs
         return self.versions(message_id)[index]
 
     # -- a turn -------------------------------------------------------------------------

@@ -101,9 +101,10 @@ def reuse(ts: Path, known: dict[str, str]) -> int:
     return filled
 
 
-def update(ts: Path, generated: Path = GENERATED) -> None:
+def update(ts: Path, generated: Path = GENERATED, also: list[Path] = ()) -> None:
     write_generated(generated)
-    known = known_translations(ts)
+    known = {k: v for t in also for k, v in known_translations(t).items()}
+    known.update(known_translations(ts))
     lupdate = [tool("lupdate"), *sources(generated), "-ts", str(ts), "-no-obsolete",
                "-locations", "none"]  # fmt: skip
     subprocess.run(lupdate, cwd=ROOT, check=True, capture_output=True)
@@ -134,6 +135,14 @@ def release(ts: Path) -> Path:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--check", action="store_true", help="only report untranslated strings")
+    p.add_argument(
+        "--merge",
+        metavar="TS",
+        action="append",
+        default=[],
+        help="also reuse the translations of this .ts file (e.g. another branch's, after a "
+        "merge conflict in the .ts)",
+    )
     args = p.parse_args()
     status = 0
     for lang in LANGUAGES:
@@ -144,7 +153,7 @@ def main() -> int:
             ts = tmp / ts.name
             update(ts, tmp / GENERATED.name)
         else:
-            update(ts)
+            update(ts, also=[Path(p) for p in args.merge])
         missing = unfinished(ts)
         for text in missing:
             print(f"{lang}: untranslated: {text!r}")

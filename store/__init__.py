@@ -13,6 +13,7 @@ from store.feedback import FeedbackRepo
 from store.memories import MemoryRepo
 from store.models import ModelRepo
 from store.personas import PersonaRepo
+from store.preferences import PreferenceRepo
 from store.settings import SettingsRepo
 
 
@@ -30,6 +31,7 @@ class Store:
         self.memories = MemoryRepo(db)
         self.datasets = DatasetRepo(db)
         self.adapters = AdapterRepo(db)
+        self.preferences = PreferenceRepo(db)
 
     @classmethod
     def open(cls, data_dir: str | Path) -> Store:

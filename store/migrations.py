@@ -278,6 +278,49 @@ def m_message_versions(conn) -> None:
     conn.execute("ALTER TABLE messages DROP COLUMN versions")
 
 
+def m_preferences(conn) -> None:
+    # Issue 11: preference pairs and single labelled examples (thumbs without a pair).
+    # `origin_key` names what a row was built from (messages, feedback, a vote, a line
+    # of an imported file), so rebuilding adds nothing twice; `preference_dropped` keeps
+    # the keys of rows the user dropped (keys only, no text), so a rebuild leaves them out.
+    conn.executescript(
+        """
+        CREATE TABLE preference_pairs (
+            id INTEGER PRIMARY KEY,
+            prompt TEXT NOT NULL,                  -- JSON [{"role", "content"}], ends with user
+            chosen TEXT NOT NULL,
+            rejected TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('liked_regeneration', 'correction',
+                'preferred_version', 'ab_vote', 'imported')),
+            origin_key TEXT NOT NULL UNIQUE,
+            twin_key TEXT NOT NULL,                -- the question and both answers, hashed
+            origin TEXT NOT NULL DEFAULT '{}',     -- JSON ids: messages, feedback, vote, file
+            edited INTEGER NOT NULL DEFAULT 0,     -- 1: changed by the user; rebuilds keep it
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX preference_pairs_source ON preference_pairs(source);
+        CREATE INDEX preference_pairs_twin ON preference_pairs(twin_key);
+        CREATE TABLE preference_examples (
+            id INTEGER PRIMARY KEY,
+            prompt TEXT NOT NULL,
+            answer TEXT NOT NULL,
+            desirable INTEGER NOT NULL CHECK (desirable IN (0, 1)),
+            source TEXT NOT NULL CHECK (source IN ('feedback', 'imported')),
+            origin_key TEXT NOT NULL UNIQUE,
+            origin TEXT NOT NULL DEFAULT '{}',
+            edited INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE preference_dropped (
+            origin_key TEXT PRIMARY KEY,
+            dropped_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable]] = [
     ("0001_core", m0001_core),
     ("0002_feedback", m0002_feedback),
@@ -286,6 +329,7 @@ MIGRATIONS: list[tuple[str, Callable]] = [
     ("0200_training", m_training),
     ("0300_vector_revision", m_vector_revision),
     ("0400_message_versions", m_message_versions),
+    ("0500_preferences", m_preferences),
 ]
 
 

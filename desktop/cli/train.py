@@ -359,6 +359,9 @@ def _ab(eng, args) -> int:
     by_label = {i["label"].lower(): i["adapter"] for i in answers}
     winner = by_label.get(pick, "tie")
     eng.store.adapters.add_vote(args.prompt, args.a, args.b, winner)
+    from engine.preferences import record_ab_vote
+
+    record_ab_vote(eng.store, args.prompt, answers, winner)  # the vote is a preference pair too
     wins = eng.store.adapters.wins()
     print(f"Recorded: {winner}. Wins so far: {args.a} {wins.get(args.a, 0)}, "
           f"{args.b} {wins.get(args.b, 0)}, ties {wins.get('tie', 0)}.")  # fmt: skip

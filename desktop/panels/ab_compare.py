@@ -3,7 +3,8 @@ adapter wrote it.
 
 The answers come from the engine thread (`ab_answers`, which shuffles them) and
 are shown as "A" and "B" only; the adapter names stay out of every widget until
-the vote is stored, the same vote `sastre adapters ab` records.
+the vote is stored, the same vote `sastre adapters ab` records. Each vote also becomes a
+preference pair (the winner's answer over the other's).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from desktop.engine_thread import Job, JobHandle
 from desktop.i18n import Retranslates
 from desktop.widgets.markdown_view import MarkdownView
 from engine.errors import USER_ERRORS
+from engine.preferences import record_ab_vote
 
 
 class ABCompare(QWidget):
@@ -194,6 +196,7 @@ class ABCompare(QWidget):
         winner = by_label.get(pick, "tie")
         try:
             self.ctx.store.adapters.add_vote(prompt, a, b, winner)
+            record_ab_vote(self.ctx.store, prompt, self.answers, winner)  # a preference pair
             wins = self.ctx.store.adapters.wins()
         except USER_ERRORS as exc:
             self._error(str(exc))

@@ -40,6 +40,7 @@ from desktop.context import AppContext
 from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.panels.ab_compare import ABDialog
+from desktop.panels.preferences import PreferencesSection
 from desktop.widgets.dialogs import confirm_destructive
 from desktop.widgets.loss_plot import LossPlot
 from engine.errors import USER_ERRORS
@@ -53,12 +54,17 @@ class TrainingPanel(Retranslates, QWidget):
         self.job = None
         self.ab_dialog: ABDialog | None = None
         self._auto_prompts: list[str] = []  # what the picker was last filled with
-        split = QSplitter(Qt.Orientation.Horizontal, self)
-        QVBoxLayout(self).addWidget(split)
+        outer = QSplitter(Qt.Orientation.Vertical, self)  # fine-tuning above, preferences below
+        QVBoxLayout(self).addWidget(outer)
+        split = QSplitter(Qt.Orientation.Horizontal, outer)
         split.addWidget(self._dataset_box())
         split.addWidget(self._train_box())
         split.addWidget(self._adapters_box())
         split.setSizes([300, 420, 300])
+        self.preferences = PreferencesSection(ctx, outer)
+        outer.addWidget(split)
+        outer.addWidget(self.preferences)
+        outer.setSizes([560, 360])
         ctx.events.models_changed.connect(self.refresh)
         self._set_buttons(running=False)
         self.retranslate()  # also fills the lists

@@ -516,6 +516,41 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     </message>
 </context>
 <context>
+    <name>LearnActions</name>
+    <message>
+        <source>Starting…</source>
+        <translation>Empezando…</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continuar</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>step {0}/{1}</source>
+        <translation>paso {0}/{1}</translation>
+    </message>
+    <message>
+        <source>loss {0:.3f}</source>
+        <translation>pérdida {0:.3f}</translation>
+    </message>
+    <message>
+        <source>held-out accuracy {0:.2f}</source>
+        <translation>acierto en reserva {0:.2f}</translation>
+    </message>
+    <message>
+        <source>reward margin {0:.3f}</source>
+        <translation>margen de recompensa {0:.3f}</translation>
+    </message>
+    <message>
+        <source>Stopped; nothing changed in your chats. Resume continues the run.</source>
+        <translation>Detenido; nada ha cambiado en tus chats. Reanudar continúa el entrenamiento.</translation>
+    </message>
+</context>
+<context>
     <name>LibraryPanel</name>
     <message>
         <source>{0} documents · {1} chunks</source>
@@ -1069,6 +1104,69 @@ Carpeta de datos: {0}</translation>
     </message>
 </context>
 <context>
+    <name>PairEditor</name>
+    <message>
+        <source>Preference pair {0}</source>
+        <translation>Par de preferencia {0}</translation>
+    </message>
+    <message>
+        <source>Single answer {0}</source>
+        <translation>Respuesta suelta {0}</translation>
+    </message>
+    <message>
+        <source> · edited by you</source>
+        <translation> · editado por ti</translation>
+    </message>
+    <message>
+        <source>From: {0} · {1}</source>
+        <translation>Origen: {0} · {1}</translation>
+    </message>
+    <message>
+        <source>Earlier in the conversation</source>
+        <translation>Antes en la conversación</translation>
+    </message>
+    <message>
+        <source>You</source>
+        <translation>Tú</translation>
+    </message>
+    <message>
+        <source>Assistant</source>
+        <translation>Asistente</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>Sistema</translation>
+    </message>
+    <message>
+        <source>Question</source>
+        <translation>Pregunta</translation>
+    </message>
+    <message>
+        <source>Preferred answer</source>
+        <translation>Respuesta preferida</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>Respuesta</translation>
+    </message>
+    <message>
+        <source>Worse answer</source>
+        <translation>Respuesta peor</translation>
+    </message>
+    <message>
+        <source>A good answer (thumbs up)</source>
+        <translation>Una buena respuesta (pulgar arriba)</translation>
+    </message>
+    <message>
+        <source>Drop</source>
+        <translation>Descartar</translation>
+    </message>
+    <message>
+        <source>Leave it out of training; rebuilding from feedback does not bring it back.</source>
+        <translation>Dejarlo fuera del entrenamiento; reconstruir desde las valoraciones no lo recupera.</translation>
+    </message>
+</context>
+<context>
     <name>PersonalizeConfig</name>
     <message>
         <source>Most prompt tokens for few-shot examples.</source>
@@ -1174,6 +1272,300 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Save</source>
         <translation>Guardar</translation>
+    </message>
+</context>
+<context>
+    <name>PreferencesSection</name>
+    <message>
+        <source>4. Learn from your preferences</source>
+        <translation>4. Aprender de tus preferencias</translation>
+    </message>
+    <message>
+        <source>Open…</source>
+        <translation>Abrir…</translation>
+    </message>
+    <message>
+        <source>Drop</source>
+        <translation>Descartar</translation>
+    </message>
+    <message>
+        <source>Import pairs…</source>
+        <translation>Importar pares…</translation>
+    </message>
+    <message>
+        <source>HH-RLHF, OpenAssistant, SHP or {prompt, chosen, rejected} JSONL files</source>
+        <translation>Archivos HH-RLHF, OpenAssistant, SHP o JSONL {prompt, chosen, rejected}</translation>
+    </message>
+    <message>
+        <source>Learn from my feedback</source>
+        <translation>Aprender de mis valoraciones</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Detener</translation>
+    </message>
+    <message>
+        <source>Continue</source>
+        <translation>Continuar</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausar</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>Reanudar</translation>
+    </message>
+    <message>
+        <source>Continue the stopped run from its checkpoint</source>
+        <translation>Continuar el entrenamiento detenido desde su punto de control</translation>
+    </message>
+    <message>
+        <source>Compare with the current one…</source>
+        <translation>Comparar con el actual…</translation>
+    </message>
+    <message>
+        <source>A blind A/B on your own questions; then you decide whether to use it</source>
+        <translation>Una comparación A/B a ciegas con tus propias preguntas; después decides si usarlo</translation>
+    </message>
+    <message>
+        <source>Pairs ({0})</source>
+        <translation>Pares ({0})</translation>
+    </message>
+    <message>
+        <source>Single answers ({0})</source>
+        <translation>Respuestas sueltas ({0})</translation>
+    </message>
+    <message>
+        <source>Pairs: {0} · single answers: {1}. They come from your feedback, the versions you preferred, A/B votes and imports.</source>
+        <translation>Pares: {0} · respuestas sueltas: {1}. Vienen de tus valoraciones, las versiones que preferiste, los votos A/B y las importaciones.</translation>
+    </message>
+    <message>
+        <source>{0} — ✓ {1} · ✗ {2} ({3}){4}</source>
+        <translation>{0} — ✓ {1} · ✗ {2} ({3}){4}</translation>
+    </message>
+    <message>
+        <source>Enough pairs to learn from ({0}; {1} are kept aside to check the result).</source>
+        <translation>Hay pares suficientes para aprender ({0}; {1} se apartan para comprobar el resultado).</translation>
+    </message>
+    <message>
+        <source>Enough thumbs up and down to learn from; {0} more pairs would allow the stronger pairwise method.</source>
+        <translation>Hay valoraciones suficientes para aprender; con {0} pares más se podría usar el método por pares, más eficaz.</translation>
+    </message>
+    <message>
+        <source>{0} more pairs needed before learning makes sense ({1} in all, {2} kept aside to check the result), or {3} more thumbs up or down. Dislike an answer, regenerate it and prefer the better version, or write a correction.</source>
+        <translation>Faltan {0} pares para que aprender tenga sentido ({1} en total, {2} apartados para comprobar el resultado), o {3} valoraciones más. Marca una respuesta como mala, regenérala y prefiere la mejor versión, o escribe una corrección.</translation>
+    </message>
+    <message>
+        <source>continuing the adapter {0}</source>
+        <translation>a partir del adaptador {0}</translation>
+    </message>
+    <message>
+        <source>on the model itself</source>
+        <translation>sobre el propio modelo</translation>
+    </message>
+    <message>
+        <source>a few minutes on a small model, longer on a large one</source>
+        <translation>unos minutos con un modelo pequeño, más con uno grande</translation>
+    </message>
+    <message>
+        <source>about {0} minutes</source>
+        <translation>unos {0} minutos</translation>
+    </message>
+    <message>
+        <source>Trains a new adapter {0} on {1} of your preferences; it should take {2}. Your chats keep their current adapter until you compare the two and choose.</source>
+        <translation>Entrena un adaptador nuevo {0} con {1} de tus preferencias; debería tardar {2}. Tus chats siguen con su adaptador actual hasta que compares los dos y elijas.</translation>
+    </message>
+    <message>
+        <source>Drop it?</source>
+        <translation>¿Descartarlo?</translation>
+    </message>
+    <message>
+        <source>It is left out of training, and rebuilding from your feedback does not bring it back.</source>
+        <translation>Queda fuera del entrenamiento, y reconstruir desde tus valoraciones no lo recupera.</translation>
+    </message>
+    <message>
+        <source>Import preference pairs</source>
+        <translation>Importar pares de preferencia</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl *.json)</source>
+        <translation>JSON Lines (*.jsonl *.json)</translation>
+    </message>
+    <message>
+        <source>Imported {0} pairs and {1} single answers from {2}; {3} were already there, {4} lines could not be read.</source>
+        <translation>Importados {0} pares y {1} respuestas sueltas de {2}; {3} ya estaban, {4} líneas no se pudieron leer.</translation>
+    </message>
+    <message>
+        <source>{0} is ready. Held-out preference accuracy {1} → {2}, reward margin {3} → {4}.</source>
+        <translation>{0} está listo. Acierto de preferencias en reserva {1} → {2}, margen de recompensa {3} → {4}.</translation>
+    </message>
+    <message>
+        <source>It will not be offered as the default:</source>
+        <translation>No se ofrecerá como predeterminado:</translation>
+    </message>
+    <message>
+        <source>Compare it with the current one before you use it.</source>
+        <translation>Compáralo con el actual antes de usarlo.</translation>
+    </message>
+    <message>
+        <source>no adapter</source>
+        <translation>sin adaptador</translation>
+    </message>
+    <message>
+        <source>Last comparison: {0} won {1}, {2} won {3}, {4} ties ({5}).</source>
+        <translation>Última comparación: {0} ganó {1}, {2} ganó {3}, {4} empates ({5}).</translation>
+    </message>
+    <message>
+        <source>You made it the default.</source>
+        <translation>Lo hiciste predeterminado.</translation>
+    </message>
+    <message>
+        <source>You kept the current one.</source>
+        <translation>Te quedaste con el actual.</translation>
+    </message>
+    <message>
+        <source>a liked regeneration</source>
+        <translation>una regeneración que te gustó</translation>
+    </message>
+    <message>
+        <source>your correction</source>
+        <translation>tu corrección</translation>
+    </message>
+    <message>
+        <source>the version you preferred</source>
+        <translation>la versión que preferiste</translation>
+    </message>
+    <message>
+        <source>a blind A/B vote</source>
+        <translation>un voto A/B a ciegas</translation>
+    </message>
+    <message>
+        <source>an imported file</source>
+        <translation>un archivo importado</translation>
+    </message>
+    <message>
+        <source>a thumbs up/down</source>
+        <translation>una valoración</translation>
+    </message>
+</context>
+<context>
+    <name>PromoteDialog</name>
+    <message>
+        <source>for every chat (the default adapter)</source>
+        <translation>en todos los chats (el adaptador predeterminado)</translation>
+    </message>
+    <message>
+        <source>for the chat “{0}”</source>
+        <translation>en el chat «{0}»</translation>
+    </message>
+    <message>
+        <source>for the persona {0}</source>
+        <translation>con la persona {0}</translation>
+    </message>
+    <message>
+        <source>Question {0} of {1}: both adapters are answering…</source>
+        <translation>Pregunta {0} de {1}: los dos adaptadores están respondiendo…</translation>
+    </message>
+    <message>
+        <source>Question {0} of {1}. Shown in random order: pick the better answer; the names appear after your vote.</source>
+        <translation>Pregunta {0} de {1}. En orden aleatorio: elige la mejor respuesta; los nombres aparecen después de tu voto.</translation>
+    </message>
+    <message>
+        <source>You called it a tie.</source>
+        <translation>Lo consideraste un empate.</translation>
+    </message>
+    <message>
+        <source>You preferred {0}.</source>
+        <translation>Preferiste {0}.</translation>
+    </message>
+    <message>
+        <source>See the result</source>
+        <translation>Ver el resultado</translation>
+    </message>
+    <message>
+        <source>Next question</source>
+        <translation>Siguiente pregunta</translation>
+    </message>
+    <message>
+        <source>no adapter</source>
+        <translation>sin adaptador</translation>
+    </message>
+    <message>
+        <source>Answer {0}</source>
+        <translation>Respuesta {0}</translation>
+    </message>
+    <message>
+        <source>Answer {0}: {1}</source>
+        <translation>Respuesta {0}: {1}</translation>
+    </message>
+    <message>
+        <source>{0} won {1}, {2} won {3}, {4} ties.</source>
+        <translation>{0} ganó {1}, {2} ganó {3}, {4} empates.</translation>
+    </message>
+    <message>
+        <source>It is not offered as the default: {0}</source>
+        <translation>No se ofrece como predeterminado: {0}</translation>
+    </message>
+    <message>
+        <source>You preferred the new adapter.</source>
+        <translation>Preferiste el adaptador nuevo.</translation>
+    </message>
+    <message>
+        <source>You did not prefer the new adapter; keeping the current one is recommended.</source>
+        <translation>No preferiste el adaptador nuevo; se recomienda quedarse con el actual.</translation>
+    </message>
+    <message>
+        <source>Comparison done.</source>
+        <translation>Comparación terminada.</translation>
+    </message>
+    <message>
+        <source>Use {0}?</source>
+        <translation>¿Usar {0}?</translation>
+    </message>
+    <message>
+        <source>{0} will answer {1}. You can switch back in the Training tab.</source>
+        <translation>{0} responderá {1}. Puedes volver atrás en la pestaña Entrenamiento.</translation>
+    </message>
+    <message>
+        <source>{0} is now used {1}.</source>
+        <translation>{0} se usa ahora {1}.</translation>
+    </message>
+    <message>
+        <source>Kept the current adapter; the comparison is saved with {0}.</source>
+        <translation>Se mantiene el adaptador actual; la comparación se guarda con {0}.</translation>
+    </message>
+    <message>
+        <source>Compare {0} with the current adapter</source>
+        <translation>Comparar {0} con el adaptador actual</translation>
+    </message>
+    <message>
+        <source>A is better</source>
+        <translation>A es mejor</translation>
+    </message>
+    <message>
+        <source>Tie</source>
+        <translation>Empate</translation>
+    </message>
+    <message>
+        <source>B is better</source>
+        <translation>B es mejor</translation>
+    </message>
+    <message>
+        <source>Make it the default</source>
+        <translation>Hacerlo predeterminado</translation>
+    </message>
+    <message>
+        <source>Keep the current one</source>
+        <translation>Quedarse con el actual</translation>
+    </message>
+    <message>
+        <source>Preparing the comparison…</source>
+        <translation>Preparando la comparación…</translation>
+    </message>
+    <message>
+        <source>There are no questions to compare on yet.</source>
+        <translation>Aún no hay preguntas con las que comparar.</translation>
     </message>
 </context>
 <context>
