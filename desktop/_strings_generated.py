@@ -29,4 +29,8 @@ STRINGS = [
     QT_TRANSLATE_NOOP(
         "PersonalizeConfig", "Largest up/down weight feedback gives a cited chunk (0: off)."
     ),
+    QT_TRANSLATE_NOOP("Personas", "Careful assistant for questions about your documents."),
+    QT_TRANSLATE_NOOP("Personas", "Spanish-speaking assistant."),
+    QT_TRANSLATE_NOOP("Personas", "Concise programming assistant."),
+    QT_TRANSLATE_NOOP("Personas", "Reasons step by step before the final answer."),
 ]

@@ -95,7 +95,9 @@ def install_excepthook(parent: QWidget | None, log_path: Path) -> None:
         showing["now"] = True
         try:
             if isinstance(exc, USER_ERRORS):
-                message = str(exc)
+                from desktop.messages import for_people
+
+                message = for_people(str(exc))
                 if isinstance(exc, DamagedDatabaseError):
                     message += "\n\n" + QCoreApplication.translate(
                         "App", "Restart Sastre: it will offer to repair the database."

@@ -65,7 +65,9 @@ class AppContext:
         self.events.status.emit(message, timeout_ms)
 
     def error(self, message: str) -> None:
-        self.events.error.emit(message)
+        from desktop.messages import for_people
+
+        self.events.error.emit(for_people(message))
 
 
 def ui_settings(data_dir: Path) -> QSettings:

@@ -17,13 +17,17 @@ from PySide6.QtWidgets import (
 from desktop.context import AppContext
 from desktop.i18n import Retranslates
 from desktop.panels.chat import ChatPanel
-from desktop.panels.chat_list import ChatListPanel
+from desktop.panels.chat_list import ChatListPanel, plain_title
 from desktop.panels.library import LibraryPanel
 from desktop.panels.memory import MemoryPanel
 from desktop.panels.models import ModelsPanel
 from desktop.panels.personas import PersonasPanel
 from desktop.panels.settings import SettingsPanel
 from desktop.panels.training import TrainingPanel
+from desktop.widgets.dialogs import GuideDialog
+from desktop.widgets.server_switch import ServerSwitch
+
+SIDEBAR_WIDTH = 250
 
 TABS = ("chat", "library", "models", "settings", "personas", "memory", "training")
 
@@ -44,7 +48,7 @@ class MainWindow(Retranslates, QMainWindow):
         self.chat_split.addWidget(self.chat_list)
         self.chat_split.addWidget(self.chat)
         self.chat_split.setStretchFactor(1, 1)
-        self.chat_split.setSizes([250, 950])
+        self.chat_split.setSizes([SIDEBAR_WIDTH, 950])
         self.library = LibraryPanel(ctx)
         self.models = ModelsPanel(ctx)
         self.settings = SettingsPanel(ctx)
@@ -68,6 +72,8 @@ class MainWindow(Retranslates, QMainWindow):
         self.model_status = QLabel(self)
         self.model_status.setObjectName("muted")
         self.statusBar().addPermanentWidget(self.model_status)
+        self.server_switch = ServerSwitch(ctx, self)
+        self.statusBar().addPermanentWidget(self.server_switch)
 
         self.chat_list.chat_selected.connect(self.chat.open_chat)
         self.chat.chat_changed.connect(self._chat_changed)
@@ -83,6 +89,8 @@ class MainWindow(Retranslates, QMainWindow):
 
         self._make_actions()
         self.act_stop.setEnabled(False)
+        self.act_rename.setEnabled(False)  # until a chat is open
+        self.act_delete.setEnabled(False)
         self.retranslate()
         self.restore_state()
 
@@ -139,7 +147,10 @@ class MainWindow(Retranslates, QMainWindow):
         self.act_settings = self._action(
             "settings", ["Ctrl+,"], lambda: self.show_panel("settings")
         )
+        self.act_guide = self._action("guide", ["F1"], self.show_guide, self.help_menu)
+        self.help_menu.addSeparator()
         self.act_about = self._action("about", [], self.about, self.help_menu)
+        self.guide: GuideDialog | None = None
 
     def new_chat(self) -> None:
         self.show_panel("chat")
@@ -174,7 +185,10 @@ class MainWindow(Retranslates, QMainWindow):
         self.ctx.ui.setValue("chat/last", chat_id or 0)
         self.chat_list.select(chat_id)
         chat = self.ctx.store.chats.get(chat_id) if chat_id else None
-        self.setWindowTitle(f"Sastre — {chat.title}" if chat and chat.title else "Sastre")
+        for a in (self.act_rename, self.act_delete):  # nothing to act on in a new chat
+            a.setEnabled(chat is not None)
+        # Qt adds the application's name ("… — Sastre"); the title is the chat's alone.
+        self.setWindowTitle(plain_title(chat.title) if chat and chat.title else "")
 
     def use_collection(self, name: str) -> None:
         self.chat.refresh_collections()
@@ -184,7 +198,17 @@ class MainWindow(Retranslates, QMainWindow):
 
     def add_sample(self) -> None:
         self.library.add_sample()
-        self.show_status(self.tr("Indexing Sastre's user guide…"), 5000)
+        self.show_status(
+            self.tr("Indexing Sastre's user guide so that you can ask it questions…"), 0
+        )
+
+    def show_guide(self) -> None:
+        """The bundled user guide, in a window of its own (offline)."""
+        if self.guide is None:
+            language = self.ctx.translations.language if self.ctx.translations else "en"
+            self.guide = GuideDialog(language, self)
+        self.guide.show()
+        self.guide.raise_()
 
     def about(self) -> None:
         QMessageBox.about(
@@ -246,13 +270,16 @@ class MainWindow(Retranslates, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.save_state()
         self.library.shutdown()
+        self.server_switch.shutdown()  # before the engine thread it runs on stops
         self.ctx.service.shutdown()
         super().closeEvent(event)
 
     # -- text ------------------------------------------------------------------------------
     def retranslate(self) -> None:
-        if not self.windowTitle().startswith("Sastre"):
-            self.setWindowTitle("Sastre")
+        if self.guide is not None:  # reopened in the new language
+            self.guide.close()
+            self.guide.deleteLater()
+            self.guide = None
         for i, text in enumerate(
             (
                 self.tr("Chat"),
@@ -280,4 +307,5 @@ class MainWindow(Retranslates, QMainWindow):
         self.act_focus_input.setText(self.tr("Go to message box"))
         self.act_settings.setText(self.tr("Settings"))
         self.act_about.setText(self.tr("About Sastre"))
+        self.act_guide.setText(self.tr("User guide"))
         self._update_model_status()

@@ -90,6 +90,8 @@ def stylesheet(c: Colors) -> str:
     QPushButton:disabled {{ color: {c.muted}; }}
     QPushButton[primary="true"] {{ background: {c.accent}; color: {c.accent_text};
                                   border-color: {c.accent}; font-weight: 600; }}
+    QPushButton[primary="true"]:disabled {{ background: {c.alt}; color: {c.muted};
+                                           border-color: {c.border}; }}
     QPushButton[danger="true"] {{ color: {c.error}; }}
     QToolButton {{ border: 1px solid transparent; border-radius: 5px; padding: 3px; }}
     QToolButton:hover {{ border-color: {c.border}; background: {c.alt}; }}

@@ -161,15 +161,18 @@ class ChatService:
         personalize: bool = True,
         adapter: str | None = None,
         before: int | None = None,
+        history: list[dict[str, str]] | None = None,
     ) -> TurnPlan:
         """Resolve what a turn uses: the chat's choices, then the persona's, then defaults.
 
         `collection=None` keeps the chat's collection (or the persona's); '' means none.
-        `before` (a message id) ends the history there, for regenerate and edit."""
+        `before` (a message id) ends the history there, for regenerate and edit.
+        `history` (role/content dicts) is a conversation held elsewhere (the local
+        server's clients); a chat's own messages take its place."""
         config = config or GenerationConfig()
         config.validate()
         chat = self._chat(chat_id) if chat_id is not None else None
-        history: list[dict[str, str]] = []
+        history = list(history or [])
         if chat is not None:
             model = model or chat.model
             system = system if system is not None else chat.system_prompt

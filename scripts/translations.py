@@ -7,8 +7,8 @@
 
 Sources are every tr()/translate() call under desktop/ (the CLI is English
 only), plus the help texts of engine.config.GenerationConfig and
-engine.personalize.PersonalizeConfig, which the Settings panel shows as tooltips:
-they are written to
+engine.personalize.PersonalizeConfig, which the Settings panel shows as tooltips,
+and the built-in personas' descriptions (resources/personas.json): they are written to
 desktop/_strings_generated.py so that lupdate sees them.
 """
 
@@ -50,6 +50,10 @@ def generated_strings() -> str:
             text = f.metadata.get("help")
             if text:
                 lines.append(f"    QT_TRANSLATE_NOOP({context}, {json.dumps(text)}),")
+    personas = json.loads((ROOT / "resources" / "personas.json").read_text(encoding="utf-8"))
+    for p in personas:  # the Personas panel shows the built-in descriptions translated
+        if p.get("description"):
+            lines.append(f'    QT_TRANSLATE_NOOP("Personas", {json.dumps(p["description"])}),')
     lines.append("]")
     return "\n".join(lines) + "\n"
 

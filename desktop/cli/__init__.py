@@ -12,7 +12,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from desktop.cli import chat, models, pairs, personalize, rag, system, train
+from desktop.cli import chat, models, pairs, personalize, rag, serve, system, train
 from desktop.cli.common import (
     EXIT_INTERRUPTED,
     EXIT_USER_ERROR,
@@ -23,7 +23,7 @@ from desktop.cli.common import (
 from engine.errors import USER_ERRORS
 
 # In the order `sastre --help` lists them.
-GROUPS = (system, chat, models, rag, personalize, train, pairs)
+GROUPS = (system, chat, models, rag, personalize, train, pairs, serve)
 COMMANDS = {name: fn for group in GROUPS for name, fn in group.COMMANDS.items()}
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, QTimer, Signal
+import re
+
+from PySide6.QtCore import QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,7 +24,18 @@ from desktop.widgets.dialogs import confirm_destructive
 from engine.errors import USER_ERRORS
 
 SEARCH_DEBOUNCE_MS = 250
+SIDEBAR_MIN = 180  # chat titles stay readable however the window is sized
 ID_ROLE = Qt.ItemDataRole.UserRole
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")  # [text](url) -> text
+_MARKS = re.compile(r"(\*\*|__|~~|`+|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*]))")
+_LEAD = re.compile(r"^\s*(#{1,6}\s+|>\s*|[-*+]\s+|\d+[.)]\s+)")
+
+
+def plain_title(title: str) -> str:
+    """A chat title as plain text: Markdown marks (bold, code, headings, links) removed."""
+    text = _LINK.sub(r"\1", " ".join(title.split()))
+    text = _MARKS.sub("", _LEAD.sub("", text))
+    return " ".join(text.split()) or title.strip()
 
 
 class ChatListPanel(Retranslates, QWidget):
@@ -79,12 +92,13 @@ class ChatListPanel(Retranslates, QWidget):
         self._filling = True
         self.list.clear()
         for chat in chats:
-            item = QListWidgetItem(chat.title or self.tr("Untitled chat"))
+            title = plain_title(chat.title) if chat.title else self.tr("Untitled chat")
+            item = QListWidgetItem(title)
             item.setData(ID_ROLE, chat.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-            item.setToolTip(
+            item.setToolTip(  # the whole title, however narrow the sidebar
                 self.tr("{0}\n{1} messages · {2}").format(
-                    chat.title, chat.message_count, chat.updated_at.replace("T", " ")[:16]
+                    title, chat.message_count, chat.updated_at.replace("T", " ")[:16]
                 )
             )
             self.list.addItem(item)
@@ -139,7 +153,7 @@ class ChatListPanel(Retranslates, QWidget):
         if not self.confirm(
             self.tr("Delete chat?"),
             self.tr("“{0}” and its {1} messages will be deleted. This cannot be undone.").format(
-                chat.title, chat.message_count
+                plain_title(chat.title or ""), chat.message_count
             ),
         ):
             return False
@@ -171,6 +185,11 @@ class ChatListPanel(Retranslates, QWidget):
             self.list.editItem(item)
         elif chosen is delete:
             self.delete_chat(item.data(ID_ROLE))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        """Never narrower than its buttons (in any language) or SIDEBAR_MIN."""
+        hint = super().minimumSizeHint()
+        return QSize(max(hint.width(), SIDEBAR_MIN), hint.height())
 
     def focus_search(self) -> None:
         self.search.setFocus()

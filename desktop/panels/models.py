@@ -8,10 +8,11 @@ them.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDir, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +40,7 @@ from desktop.engine_thread import Job, JobHandle
 from desktop.format import human_params, human_size, short_path
 from desktop.i18n import Retranslates
 from desktop.icons import icon
+from desktop.messages import for_people
 from desktop.widgets.dialogs import confirm_destructive
 from engine.errors import USER_ERRORS
 from engine.models import ModelInfo
@@ -109,20 +111,35 @@ class ModelsPanel(Retranslates, QWidget):
         self.intro.setObjectName("muted")
         self.intro.setWordWrap(True)
         lay.addWidget(self.intro)
+        lay.addLayout(self._import_row())
+        lay.addWidget(self._model_tree(), 1)
+        lay.addLayout(self._model_actions())
+        lay.addWidget(self._progress_row())
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.message.hide()
+        lay.addWidget(self.message)
+        self._connect()
+        self.retranslate()
+        self.refresh()
 
+    # -- layout -----------------------------------------------------------------------
+    def _import_row(self) -> QHBoxLayout:
         actions = QHBoxLayout()
         self.import_folder_button = QPushButton(icon("folder"), "", self)
         self.import_gguf_button = QPushButton(icon("file"), "", self)
         self.repo = QLineEdit(self)
-        self.repo.setMinimumWidth(260)
+        self.repo.setMinimumWidth(200)
         self.download_button = QPushButton(icon("download"), "", self)
         for w in (self.import_folder_button, self.import_gguf_button):
             actions.addWidget(w)
         actions.addSpacing(16)
         actions.addWidget(self.repo, 1)
         actions.addWidget(self.download_button)
-        lay.addLayout(actions)
+        return actions
 
+    def _model_tree(self) -> QTreeWidget:
         self.tree = QTreeWidget(self)
         self.tree.setColumnCount(6)
         self.tree.setRootIsDecorated(False)
@@ -133,8 +150,9 @@ class ModelsPanel(Retranslates, QWidget):
         header.setStretchLastSection(True)
         for col in (NAME, PARAMS, QUANT, SIZE, SOURCE):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        lay.addWidget(self.tree, 1)
+        return self.tree
 
+    def _model_actions(self) -> QHBoxLayout:
         row = QHBoxLayout()
         self.default_button = QPushButton(icon("star"), "", self)
         self.quantize_button = QPushButton(self)
@@ -144,12 +162,14 @@ class ModelsPanel(Retranslates, QWidget):
         row.addWidget(self.quantize_button)
         row.addStretch(1)
         row.addWidget(self.delete_button)
-        lay.addLayout(row)
+        return row
 
+    def _progress_row(self) -> QFrame:
         self.progress_frame = QFrame(self)
         pf = QHBoxLayout(self.progress_frame)
         pf.setContentsMargins(0, 0, 0, 0)
         self.progress_label = QLabel(self.progress_frame)
+        self.progress_label.setWordWrap(True)
         self.progress = QProgressBar(self.progress_frame)
         self.progress.setRange(0, 1000)
         self.progress.setTextVisible(False)
@@ -158,13 +178,9 @@ class ModelsPanel(Retranslates, QWidget):
         pf.addWidget(self.progress, 2)
         pf.addWidget(self.cancel_button)
         self.progress_frame.hide()
-        lay.addWidget(self.progress_frame)
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
-        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.message.hide()
-        lay.addWidget(self.message)
+        return self.progress_frame
 
+    def _connect(self) -> None:
         self.import_folder_button.clicked.connect(self.import_folder)
         self.import_gguf_button.clicked.connect(self.import_gguf)
         self.download_button.clicked.connect(self.download)
@@ -175,9 +191,7 @@ class ModelsPanel(Retranslates, QWidget):
         self.cancel_button.clicked.connect(self.cancel)
         self.tree.itemSelectionChanged.connect(self._update_buttons)
         self.tree.itemDoubleClicked.connect(lambda *_: self.set_default())
-        ctx.events.models_changed.connect(self.refresh)
-        self.retranslate()
-        self.refresh()
+        self.ctx.events.models_changed.connect(self.refresh)
 
     # -- list -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -190,7 +204,7 @@ class ModelsPanel(Retranslates, QWidget):
                 [
                     info.name,
                     human_params(info.parameters),
-                    info.quantization or "–",
+                    _quantization_label(info.quantization),
                     human_size(info.size_bytes),
                     _source_label(info.source),
                     short_path(info.path)
@@ -233,13 +247,15 @@ class ModelsPanel(Retranslates, QWidget):
 
     # -- actions ------------------------------------------------------------------------
     def import_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"))
+        path = QFileDialog.getExistingDirectory(
+            self, self.tr("Choose a model folder"), QDir.homePath()
+        )
         if path:
             self.run_import(path)
 
     def import_gguf(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Choose a GGUF file"), "", self.tr("GGUF models (*.gguf)")
+            self, self.tr("Choose a GGUF file"), QDir.homePath(), self.tr("GGUF models (*.gguf)")
         )
         if path:
             self.run_import(path)
@@ -360,6 +376,7 @@ class ModelsPanel(Retranslates, QWidget):
         self._update_buttons()
 
     def show_message(self, text: str, error: bool = False) -> None:
+        text = for_people(text) if error else text
         self.message.setObjectName("error" if error else "muted")
         self.message.style().unpolish(self.message)
         self.message.style().polish(self.message)
@@ -401,6 +418,17 @@ class ModelsPanel(Retranslates, QWidget):
         self.delete_button.setText(self.tr("Delete…"))
         self.cancel_button.setText(self.tr("Cancel"))
         self.refresh()
+
+
+def _quantization_label(quant: str | None) -> str:
+    """'4-bit (group 64)' as the engine writes it, in the user's language."""
+    from PySide6.QtCore import QCoreApplication
+
+    m = re.fullmatch(r"(\d+)-bit \(group (\d+)\)", quant or "")
+    if m is None:
+        return quant or "–"
+    text = QCoreApplication.translate("ModelsPanel", "{0}-bit (group {1})")
+    return text.format(m.group(1), m.group(2))
 
 
 def _source_label(source: str | None) -> str:

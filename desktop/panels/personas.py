@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -23,6 +25,12 @@ from desktop.context import AppContext
 from desktop.i18n import Retranslates
 from engine.errors import USER_ERRORS
 from store.personas import Persona
+
+
+def builtin_text(text: str) -> str:
+    """A built-in persona's description in the user's language (the user's own as written;
+    scripts/translations.py extracts the built-in ones from resources/personas.json)."""
+    return QCoreApplication.translate("Personas", text) if text else text
 
 
 def examples_to_text(examples: list[dict[str, str]]) -> str:
@@ -42,10 +50,29 @@ class PersonasPanel(Retranslates, QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.editing: str | None = None  # the stored name of the persona in the form
+        self._description = self._shown_description = ""
         outer = QHBoxLayout(self)
         split = QSplitter(Qt.Orientation.Horizontal, self)
+        split.setChildrenCollapsible(False)
         outer.addWidget(split)
-        left = QWidget(split)
+        split.addWidget(self._persona_list(split))
+        split.addWidget(self._form(split))
+        split.setStretchFactor(1, 1)
+        split.setSizes([220, 700])
+        self.list.currentItemChanged.connect(self._selected)
+        self.new_button.clicked.connect(self.new)
+        self.duplicate_button.clicked.connect(self.duplicate)
+        self.delete_button.clicked.connect(self.delete)
+        self.save_button.clicked.connect(self.save)
+        ctx.events.personas_changed.connect(self.refresh)
+        ctx.events.collections_changed.connect(self._fill_pickers)
+        ctx.events.models_changed.connect(self._fill_pickers)
+        self.retranslate()
+        self.refresh()
+
+    # -- layout ---------------------------------------------------------------------
+    def _persona_list(self, parent: QWidget) -> QWidget:
+        left = QWidget(parent)
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         self.list = QListWidget(left)
@@ -57,14 +84,16 @@ class PersonasPanel(Retranslates, QWidget):
         for b in (self.new_button, self.duplicate_button, self.delete_button):
             row.addWidget(b)
         lv.addLayout(row)
+        return left
 
-        right = QWidget(split)
-        form = QFormLayout(right)
+    def _form(self, parent: QWidget) -> QWidget:
+        right = QWidget(parent)
+        form = self.form = QFormLayout(right)
         self.name = QLineEdit(right)
         self.description = QLineEdit(right)
         self.system = QPlainTextEdit(right)
-        self.collection = QLineEdit(right)
-        self.adapter = QLineEdit(right)
+        self.collection = QComboBox(right)  # the Library's collections
+        self.adapter = QComboBox(right)  # trained adapters that are ready
         self.output_format = QLineEdit(right)
         self.cot = QCheckBox(right)
         self.use_feedback = QCheckBox(right)
@@ -72,25 +101,50 @@ class PersonasPanel(Retranslates, QWidget):
         self.save_button = QPushButton(right)
         self.save_button.setProperty("primary", True)
         self.fields = [
-            ("name", self.name), ("description", self.description), ("system", self.system),
-            ("collection", self.collection), ("adapter", self.adapter),
-            ("format", self.output_format), ("cot", self.cot), ("feedback", self.use_feedback),
+            ("name", self.name),
+            ("description", self.description),
+            ("system", self.system),
+            ("collection", self.collection),
+            ("adapter", self.adapter),
+            ("format", self.output_format),
+            ("cot", self.cot),
+            ("feedback", self.use_feedback),
             ("examples", self.examples),
-        ]  # fmt: skip
-        for _, w in self.fields:
-            form.addRow("", w)
-        form.addRow("", self.save_button)
-        self.form = form
-        split.setStretchFactor(1, 1)
+        ]
+        self.labels: dict[str, QLabel] = {}
+        for key, w in self.fields:
+            self.labels[key] = QLabel(right)
+            self.labels[key].setBuddy(w)
+            form.addRow(self.labels[key], w)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.save_button)
+        form.addRow(row)
+        return right
 
-        self.list.currentItemChanged.connect(self._selected)
-        self.new_button.clicked.connect(self.new)
-        self.duplicate_button.clicked.connect(self.duplicate)
-        self.delete_button.clicked.connect(self.delete)
-        self.save_button.clicked.connect(self.save)
-        ctx.events.personas_changed.connect(self.refresh)
-        self.retranslate()
-        self.refresh()
+    def _fill_pickers(self, *_args, keep: tuple[str | None, str | None] | None = None) -> None:
+        """The collection and adapter pickers: "none", then what exists (and the persona's
+        own choice, even if it is gone, so that saving does not drop it silently)."""
+        collection, adapter = keep or (self.collection.currentData(), self.adapter.currentData())
+        lib = self.ctx.library
+        try:
+            names = [c.name for c in lib.collections()] if lib is not None else []
+        except USER_ERRORS:
+            names = []
+        adapters = [a.name for a in self.ctx.store.adapters.list() if a.status == "ready"]
+        for combo, items, value in (
+            (self.collection, names, collection),
+            (self.adapter, adapters, adapter),
+        ):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(self.tr("None"), None)
+            for n in items:
+                combo.addItem(n, n)
+            if value and combo.findData(value) < 0:
+                combo.addItem(self.tr("{0} (not found)").format(value), value)
+            combo.setCurrentIndex(max(0, combo.findData(value)) if value else 0)
+            combo.blockSignals(False)
 
     # -- data -----------------------------------------------------------------------
     def refresh(self) -> None:
@@ -103,7 +157,7 @@ class PersonasPanel(Retranslates, QWidget):
         for p in self.ctx.store.personas.list():
             item = QListWidgetItem(p.name)
             item.setData(Qt.ItemDataRole.UserRole, p.name)
-            item.setToolTip(p.description)
+            item.setToolTip(builtin_text(p.description))
             self.list.addItem(item)
             if p.name == keep:
                 self.list.setCurrentItem(item)
@@ -121,10 +175,11 @@ class PersonasPanel(Retranslates, QWidget):
         self.editing = p.name if p else None
         p = p or Persona(name="")
         self.name.setText(p.name)
-        self.description.setText(p.description)
+        self._description = p.description  # as stored (a built-in one in English)
+        self.description.setText(builtin_text(p.description))
+        self._shown_description = self.description.text()
         self.system.setPlainText(p.system_prompt)
-        self.collection.setText(p.collection or "")
-        self.adapter.setText(p.adapter or "")
+        self._fill_pickers(keep=(p.collection, p.adapter))
         self.output_format.setText(p.output_format)
         self.cot.setChecked(p.chain_of_thought)
         self.use_feedback.setChecked(p.use_feedback)
@@ -135,15 +190,20 @@ class PersonasPanel(Retranslates, QWidget):
     def persona_from_form(self) -> Persona:
         return Persona(
             name=self.name.text().strip(),
-            description=self.description.text().strip(),
+            description=self._stored_description(),
             system_prompt=self.system.toPlainText().strip(),
-            collection=self.collection.text().strip() or None,
-            adapter=self.adapter.text().strip() or None,
+            collection=self.collection.currentData() or None,
+            adapter=self.adapter.currentData() or None,
             output_format=self.output_format.text().strip(),
             chain_of_thought=self.cot.isChecked(),
             use_feedback=self.use_feedback.isChecked(),
             examples=text_to_examples(self.examples.toPlainText()),
         )
+
+    def _stored_description(self) -> str:
+        text = self.description.text().strip()
+        original = self._description
+        return original if original and text == builtin_text(original) else text
 
     # -- actions ----------------------------------------------------------------------
     def new(self) -> None:
@@ -192,10 +252,17 @@ class PersonasPanel(Retranslates, QWidget):
             "feedback": self.tr("Feedback"),
             "examples": self.tr("Few-shot examples"),
         }
-        for key, w in self.fields:
-            label = self.form.labelForField(w)
-            if label is not None:
-                label.setText(labels[key])
+        for key, _w in self.fields:
+            self.labels[key].setText(labels[key])
+        self._fill_pickers()
+        for i in range(self.list.count()):  # built-in descriptions, in the new language
+            item = self.list.item(i)
+            p = self.ctx.store.personas.get(item.data(Qt.ItemDataRole.UserRole))
+            item.setToolTip(builtin_text(p.description) if p else "")
+        original = getattr(self, "_description", "")
+        if original and self.description.text().strip() in (original, self._shown_description):
+            self.description.setText(builtin_text(original))
+        self._shown_description = self.description.text()
         self.system.setPlaceholderText(
             self.tr(
                 "Role, tone and scope, e.g. Answer only about cooking; politely refuse the rest."

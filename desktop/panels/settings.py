@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt, QUrl
+from PySide6.QtCore import QCoreApplication, QDir, QSettings, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
@@ -173,11 +173,24 @@ class SettingsPanel(Retranslates, QWidget):
         self.heading = QLabel(column)
         self.heading.setObjectName("title")
         lay.addWidget(self.heading)
+        for box in (
+            self._data_box(column),
+            self._models_box(column),
+            self._answers_box(column),
+            self._personalization_box(column),
+            self._look_box(column),
+        ):
+            lay.addWidget(box)
+        lay.addStretch(1)
+        self._connect()
+        self.retranslate()
+        self.load()
 
-        # Data folder
+    # -- layout -----------------------------------------------------------------------
+    def _data_box(self, column: QWidget) -> QGroupBox:
         self.data_box = QGroupBox(column)
         f = QFormLayout(self.data_box)
-        self.data_path = QLabel(str(ctx.data_dir), self.data_box)
+        self.data_path = QLabel(str(self.ctx.data_dir), self.data_box)
         self.data_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.data_path.setWordWrap(True)
         row = QHBoxLayout()
@@ -193,9 +206,9 @@ class SettingsPanel(Retranslates, QWidget):
         f.addRow(self.data_label, self.data_path)
         f.addRow("", row)
         f.addRow("", self.data_note)
-        lay.addWidget(self.data_box)
+        return self.data_box
 
-        # Models
+    def _models_box(self, column: QWidget) -> QGroupBox:
         self.model_box = QGroupBox(column)
         f = QFormLayout(self.model_box)
         self.default_model = QComboBox(self.model_box)
@@ -208,17 +221,17 @@ class SettingsPanel(Retranslates, QWidget):
         self.embedding_note.setObjectName("muted")
         self.embedding_note.setWordWrap(True)
         f.addRow("", self.embedding_note)
-        lay.addWidget(self.model_box)
+        return self.model_box
 
-        # Generation
+    def _answers_box(self, column: QWidget) -> QGroupBox:
         self.gen_box = QGroupBox(column)
         self.gen = ConfigForm(
             self.gen_box, GenerationConfig, "generation", lambda: self._save(self.gen)
         )
         self.gen_fields = self.gen.fields
-        lay.addWidget(self.gen_box)
+        return self.gen_box
 
-        # Personalization
+    def _personalization_box(self, column: QWidget) -> QGroupBox:
         self.pers_box = QGroupBox(column)
         self.pers = ConfigForm(
             self.pers_box,
@@ -232,9 +245,9 @@ class SettingsPanel(Retranslates, QWidget):
         self.pers_note.setObjectName("muted")
         self.pers_note.setWordWrap(True)
         self.pers.form.addRow("", self.pers_note)
-        lay.addWidget(self.pers_box)
+        return self.pers_box
 
-        # Appearance and language
+    def _look_box(self, column: QWidget) -> QGroupBox:
         self.look_box = QGroupBox(column)
         f = QFormLayout(self.look_box)
         self.language = QComboBox(self.look_box)
@@ -243,11 +256,11 @@ class SettingsPanel(Retranslates, QWidget):
         self.appearance_label = QLabel(self.look_box)
         f.addRow(self.language_label, self.language)
         f.addRow(self.appearance_label, self.appearance)
-        lay.addWidget(self.look_box)
-        lay.addStretch(1)
+        return self.look_box
 
+    def _connect(self) -> None:
         self.open_data.clicked.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(ctx.data_dir)))
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.data_dir)))
         )
         self.change_data.clicked.connect(self._choose_data_dir)
         self.default_model.activated.connect(self._default_model_picked)
@@ -258,9 +271,7 @@ class SettingsPanel(Retranslates, QWidget):
         self.appearance.activated.connect(
             lambda _i: self.set_appearance(self.appearance.currentData())
         )
-        ctx.events.models_changed.connect(self._load_models)
-        self.retranslate()
-        self.load()
+        self.ctx.events.models_changed.connect(self._load_models)
 
     # -- load / save ------------------------------------------------------------------
     def load(self) -> None:
@@ -337,7 +348,7 @@ class SettingsPanel(Retranslates, QWidget):
 
     def _choose_data_dir(self) -> None:
         path = QFileDialog.getExistingDirectory(
-            self, self.tr("Choose the data folder"), str(self.ctx.data_dir)
+            self, self.tr("Choose the data folder"), QDir.homePath()
         )
         if path:
             self.set_data_dir(path)
@@ -373,7 +384,7 @@ class SettingsPanel(Retranslates, QWidget):
             self.data_note.setText(
                 self.tr(
                     "Chats, documents, feedback and downloaded models are kept here. "
-                    "--data-dir or SASTRE_HOME choose another one for a single run."
+                    "Change… picks another folder for the next start."
                 )
             )
         self.model_box.setTitle(self.tr("Models"))

@@ -12,7 +12,7 @@ import html
 import json
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QDir, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -164,6 +164,7 @@ class TrainingPanel(Retranslates, QWidget):
         lay = QVBoxLayout(box)
         self.adapter_list = QListWidget(box)
         self.adapter_list.currentItemChanged.connect(self._show_adapter)
+        self.adapter_name.textChanged.connect(self._update_actions)
         lay.addWidget(self.adapter_list, 1)
         row = QHBoxLayout()
         self.use_button = QPushButton(box)
@@ -355,6 +356,7 @@ class TrainingPanel(Retranslates, QWidget):
         item = self.adapter_list.currentItem()
         rec = self.ctx.store.adapters.get(item.data(Qt.ItemDataRole.UserRole)) if item else None
         self.report.setHtml(report_html(rec.to_dict()) if rec else "")
+        self._update_actions()
         if rec and rec.metrics.get("curves"):
             c = rec.metrics["curves"]
             self.plot.set_curves(c["train"], c["val"], rec.metrics.get("steps") or 1)
@@ -362,7 +364,10 @@ class TrainingPanel(Retranslates, QWidget):
     # -- actions ------------------------------------------------------------------
     def import_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Import a dataset"), "", self.tr("JSON Lines (*.jsonl *.json)")
+            self,
+            self.tr("Import a dataset"),
+            QDir.homePath(),
+            self.tr("JSON Lines (*.jsonl *.json)"),
         )
         if path:
             self._build("import", path)
@@ -437,10 +442,23 @@ class TrainingPanel(Retranslates, QWidget):
             self.job.cancel()
 
     def _set_buttons(self, running: bool) -> None:
-        for b in (self.start_button, self.resume_button):
-            b.setEnabled(not running)
+        self.start_button.setEnabled(not running)
         self.pause_button.setEnabled(running)
         self.stop_button.setEnabled(running)
+        self._update_actions()
+
+    def _update_actions(self, *_args) -> None:
+        """Resume needs a stopped run of that name; Use and Delete need a selected adapter."""
+        store = self.ctx.store
+        name = self.adapter_name.text().strip()
+        run = store.adapters.get(name) if name else None
+        self.resume_button.setEnabled(
+            self.job is None and run is not None and run.status != "ready"
+        )
+        item = self.adapter_list.currentItem()
+        rec = store.adapters.get(item.data(Qt.ItemDataRole.UserRole)) if item else None
+        self.use_button.setEnabled(rec is not None and rec.status == "ready")
+        self.delete_button.setEnabled(rec is not None and self.job is None)
 
     def _set_running(self, running: bool) -> None:
         self._set_buttons(running)
@@ -464,19 +482,25 @@ class TrainingPanel(Retranslates, QWidget):
         elif ev["kind"] == "val":
             self.plot.add_val(ev["step"], ev["loss"])
         elif ev["kind"] == "status":
-            self.stats.setText(ev["message"])
+            self.stats.setText(run_status_text(ev["message"]))
 
     def _on_finished(self, rep: dict) -> None:
         if rep.get("status") == "cancelled":
-            self.ctx.status(self.tr("Training stopped at step {0}; Resume continues it.")
-                            .format(rep["steps"]))  # fmt: skip
+            text = self.tr("Training stopped at step {0}; Resume continues it.").format(
+                rep["steps"]
+            )
+            self.stats.setText(text)  # not the last step's "Evaluating…"
+            self.ctx.status(text)
             return
         self.report.setHtml(report_html({"metrics": rep}))
+        self.stats.setText(self.tr("Finished: the adapter is ready."))
         self.ctx.status(self.tr("Adapter ready."))
         self.ctx.events.models_changed.emit()  # the chat's adapter picker lists it
 
     def _on_failed(self, message: str) -> None:
-        self.stats.setText(message)
+        from desktop.messages import for_people
+
+        self.stats.setText(for_people(message))
         self.ctx.error(message)
 
     def use_selected(self) -> None:
@@ -564,6 +588,24 @@ def status_text(status: str) -> str:
     return names.get(status, status)
 
 
+def run_status_text(message: str) -> str:
+    """A training run's status line (written in English by the engine) as shown."""
+    names = {
+        "Loading the model": QCoreApplication.translate("TrainingPanel", "Loading the model…"),
+        "Measuring the model before training": QCoreApplication.translate(
+            "TrainingPanel", "Measuring the model before training…"
+        ),
+        "Saving the adapter": QCoreApplication.translate("TrainingPanel", "Saving the adapter…"),
+        "Evaluating": QCoreApplication.translate("TrainingPanel", "Evaluating…"),
+    }
+    if message.startswith("Saving checkpoint at step "):
+        step = message.rsplit(" ", 1)[-1]
+        return QCoreApplication.translate(
+            "TrainingPanel", "Saving a checkpoint at step {0}…"
+        ).format(step)
+    return names.get(message, message)
+
+
 def report_html(rec: dict) -> str:
     """An adapter's record (or a fresh run's report) as HTML; every value is escaped."""
     e = html.escape
@@ -593,10 +635,15 @@ def report_html(rec: dict) -> str:
             if m.get("forgetting")
             else QCoreApplication.translate("TrainingPanel", "(no forgetting)")
         )
+        explain = QCoreApplication.translate(
+            "TrainingPanel",
+            "General perplexity shows how well the model still reads everyday text: lower is "
+            "better, and a clear rise means training made it forget some general knowledge.",
+        )
         out.append(
             f"<p>{e(loss.format(_num(m['val_loss_before']), _num(m['val_loss_after'])))}<br>"
             f"{e(ppl.format(_num(m['general_ppl_before']), _num(m['general_ppl_after'])))} "
-            f"{e(forgetting)}</p>"
+            f"{e(forgetting)}<br><span style='color:{muted}'>{e(explain)}</span></p>"
         )
         out.append(samples_html(m.get("samples") or [], colors))
     elif m.get("error"):

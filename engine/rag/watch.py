@@ -41,7 +41,11 @@ class Watcher:
 
     def snapshot(self) -> Snapshot:
         found = scan(self.paths, self.library.config.include_hidden)
-        return {f.path: (f.size, f.mtime_ns) for f in found.files}
+        snap = {f.path: (f.size, f.mtime_ns) for f in found.files}
+        # Files skipped unread (e.g. an unsupported type) count too, so that the report
+        # that lists them comes when they appear or go.
+        snap.update({o.path: (-1, -1) for o in found.outcomes})
+        return snap
 
     def sync(
         self,

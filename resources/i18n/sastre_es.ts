@@ -516,6 +516,13 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     </message>
 </context>
 <context>
+    <name>GuideDialog</name>
+    <message>
+        <source>User guide</source>
+        <translation>Guía del usuario</translation>
+    </message>
+</context>
+<context>
     <name>LearnActions</name>
     <message>
         <source>Starting…</source>
@@ -745,6 +752,118 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>Todos los documentos</translation>
     </message>
     <message>
+        <source>reading took longer than {0} s; the file may be hostile or very large</source>
+        <translation>leerlo tardó más de {0} s; el archivo puede ser hostil o muy grande</translation>
+    </message>
+    <message>
+        <source>needed more than {0} MB to read; the file may be hostile or too complex</source>
+        <translation>necesitó más de {0} MB para leerlo; el archivo puede ser hostil o demasiado complejo</translation>
+    </message>
+    <message>
+        <source>unsupported file type ({0})</source>
+        <translation>tipo de archivo no compatible ({0})</translation>
+    </message>
+    <message>
+        <source>no text in this file</source>
+        <translation>este archivo no tiene texto</translation>
+    </message>
+    <message>
+        <source>no extractable text (a scanned PDF? OCR is not supported)</source>
+        <translation>no tiene texto que extraer (¿un PDF escaneado? El OCR no está disponible)</translation>
+    </message>
+    <message>
+        <source>binary content, not text</source>
+        <translation>contenido binario, no texto</translation>
+    </message>
+    <message>
+        <source>not a real PDF file (no %PDF header)</source>
+        <translation>no es un PDF de verdad (falta la cabecera %PDF)</translation>
+    </message>
+    <message>
+        <source>not a real DOCX file (it is not a ZIP package)</source>
+        <translation>no es un DOCX de verdad (no es un paquete ZIP)</translation>
+    </message>
+    <message>
+        <source>malformed PDF ({0})</source>
+        <translation>PDF dañado ({0})</translation>
+    </message>
+    <message>
+        <source>malformed DOCX ({0})</source>
+        <translation>DOCX dañado ({0})</translation>
+    </message>
+    <message>
+        <source>encrypted PDF that cannot be opened ({0})</source>
+        <translation>PDF cifrado que no se puede abrir ({0})</translation>
+    </message>
+    <message>
+        <source>encrypted PDF (password protected); decrypt it and index again</source>
+        <translation>PDF cifrado (protegido con contraseña); descífralo e indéxalo de nuevo</translation>
+    </message>
+    <message>
+        <source>larger than the {0} MB limit</source>
+        <translation>supera el límite de {0} MB</translation>
+    </message>
+    <message>
+        <source>grew past the size limit while being read</source>
+        <translation>superó el límite de tamaño mientras se leía</translation>
+    </message>
+    <message>
+        <source>permission denied (check the file&apos;s permissions)</source>
+        <translation>permiso denegado (revisa los permisos del archivo)</translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <translation>permiso denegado</translation>
+    </message>
+    <message>
+        <source>broken link (its target does not exist)</source>
+        <translation>enlace roto (su destino no existe)</translation>
+    </message>
+    <message>
+        <source>not a regular file</source>
+        <translation>no es un archivo normal</translation>
+    </message>
+    <message>
+        <source>same file as {0}</source>
+        <translation>el mismo archivo que {0}</translation>
+    </message>
+    <message>
+        <source>link loop (a folder already visited)</source>
+        <translation>bucle de enlaces (una carpeta ya visitada)</translation>
+    </message>
+    <message>
+        <source>deleted while being indexed</source>
+        <translation>se borró mientras se indexaba</translation>
+    </message>
+    <message>
+        <source>changed while being indexed</source>
+        <translation>cambió mientras se indexaba</translation>
+    </message>
+    <message>
+        <source>kept changing while being indexed; try again later</source>
+        <translation>no dejó de cambiar mientras se indexaba; inténtalo más tarde</translation>
+    </message>
+    <message>
+        <source>malformed file (nested too deeply to read)</source>
+        <translation>archivo dañado (anidado demasiado para leerlo)</translation>
+    </message>
+    <message>
+        <source>cannot read it ({0})</source>
+        <translation>no se puede leer ({0})</translation>
+    </message>
+    <message>
+        <source>could not be read ({0})</source>
+        <translation>no se pudo leer ({0})</translation>
+    </message>
+    <message>
+        <source>the reader stopped unexpectedly ({0})</source>
+        <translation>el lector se detuvo de forma inesperada ({0})</translation>
+    </message>
+    <message>
+        <source>folder: {0}</source>
+        <translation>carpeta: {0}</translation>
+    </message>
+    <message>
         <source>Document</source>
         <translation>Documento</translation>
     </message>
@@ -791,8 +910,8 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
 <context>
     <name>MainWindow</name>
     <message>
-        <source>Indexing Sastre&apos;s user guide…</source>
-        <translation>Indexando la guía de Sastre…</translation>
+        <source>Indexing Sastre&apos;s user guide so that you can ask it questions…</source>
+        <translation>Indexando la guía del usuario de Sastre para que puedas hacerle preguntas…</translation>
     </message>
     <message>
         <source>About Sastre</source>
@@ -886,6 +1005,10 @@ Carpeta de datos: {0}</translation>
         <source>Go to message box</source>
         <translation>Ir al cuadro de mensaje</translation>
     </message>
+    <message>
+        <source>User guide</source>
+        <translation>Guía del usuario</translation>
+    </message>
 </context>
 <context>
     <name>MarkdownView</name>
@@ -931,6 +1054,37 @@ Carpeta de datos: {0}</translation>
     <message>
         <source>Delete</source>
         <translation>Eliminar</translation>
+    </message>
+</context>
+<context>
+    <name>Messages</name>
+    <message>
+        <source>See the Models tab.</source>
+        <translation>Consulta la pestaña Modelos.</translation>
+    </message>
+    <message>
+        <source>See the Library tab.</source>
+        <translation>Consulta la pestaña Biblioteca.</translation>
+    </message>
+    <message>
+        <source>See the Training tab.</source>
+        <translation>Consulta la pestaña Entrenamiento.</translation>
+    </message>
+    <message>
+        <source>See the Personas tab.</source>
+        <translation>Consulta la pestaña Personas.</translation>
+    </message>
+    <message>
+        <source>See the Memory tab.</source>
+        <translation>Consulta la pestaña Memoria.</translation>
+    </message>
+    <message>
+        <source>See the chats in the sidebar.</source>
+        <translation>Consulta las conversaciones de la barra lateral.</translation>
+    </message>
+    <message>
+        <source>Choose another data folder in Settings.</source>
+        <translation>Elige otra carpeta de datos en Ajustes.</translation>
     </message>
 </context>
 <context>
@@ -1080,6 +1234,10 @@ Carpeta de datos: {0}</translation>
         <translation>Cancelar</translation>
     </message>
     <message>
+        <source>{0}-bit (group {1})</source>
+        <translation>{0} bits (grupo {1})</translation>
+    </message>
+    <message>
         <source>built in</source>
         <translation>incorporado</translation>
     </message>
@@ -1194,7 +1352,34 @@ Carpeta de datos: {0}</translation>
     </message>
 </context>
 <context>
+    <name>Personas</name>
+    <message>
+        <source>Careful assistant for questions about your documents.</source>
+        <translation>Asistente cuidadoso para preguntas sobre tus documentos.</translation>
+    </message>
+    <message>
+        <source>Spanish-speaking assistant.</source>
+        <translation>Asistente que habla español.</translation>
+    </message>
+    <message>
+        <source>Concise programming assistant.</source>
+        <translation>Asistente de programación conciso.</translation>
+    </message>
+    <message>
+        <source>Reasons step by step before the final answer.</source>
+        <translation>Razona paso a paso antes de la respuesta final.</translation>
+    </message>
+</context>
+<context>
     <name>PersonasPanel</name>
+    <message>
+        <source>None</source>
+        <translation>Ninguno</translation>
+    </message>
+    <message>
+        <source>{0} (not found)</source>
+        <translation>{0} (no encontrado)</translation>
+    </message>
     <message>
         <source>Saved persona {0}.</source>
         <translation>Persona {0} guardada.</translation>
@@ -1666,6 +1851,97 @@ Sastre puede repararla: guarda una copia del archivo dañado, pasa sus chats, va
     </message>
 </context>
 <context>
+    <name>ServerSwitch</name>
+    <message>
+        <source>The API server could not start: {0}</source>
+        <translation>El servidor de API no pudo arrancar: {0}</translation>
+    </message>
+    <message>
+        <source>Turn the API server on first.</source>
+        <translation>Primero enciende el servidor de API.</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>Copiado al portapapeles.</translation>
+    </message>
+    <message>
+        <source>Token copied to the clipboard.</source>
+        <translation>Token copiado al portapapeles.</translation>
+    </message>
+    <message>
+        <source>The API server is off.
+
+Token: {0}</source>
+        <translation>El servidor de API está apagado.
+
+Token: {0}</translation>
+    </message>
+    <message>
+        <source>Address: {0}
+Token: {1}
+Model: {2}
+
+Other programs on this computer can use your models, adapters and collections with this address and token (an OpenAI-compatible API).</source>
+        <translation>Dirección: {0}
+Token: {1}
+Modelo: {2}
+
+Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecciones con esta dirección y este token (una API compatible con OpenAI).</translation>
+    </message>
+    <message>
+        <source>API server</source>
+        <translation>Servidor de API</translation>
+    </message>
+    <message>
+        <source>New token</source>
+        <translation>Token nuevo</translation>
+    </message>
+    <message>
+        <source>Make a new token? Programs using the old one will stop working until they use the new one.</source>
+        <translation>¿Crear un token nuevo? Los programas que usen el anterior dejarán de funcionar hasta que usen el nuevo.</translation>
+    </message>
+    <message>
+        <source>A new token was made.</source>
+        <translation>Se ha creado un token nuevo.</translation>
+    </message>
+    <message>
+        <source>API server: off</source>
+        <translation>Servidor de API: apagado</translation>
+    </message>
+    <message>
+        <source>API server: starting…</source>
+        <translation>Servidor de API: arrancando…</translation>
+    </message>
+    <message>
+        <source>API server: {0}</source>
+        <translation>Servidor de API: {0}</translation>
+    </message>
+    <message>
+        <source>Let other programs on this computer use your models through an OpenAI-compatible API. Click to turn it on or off; the arrow copies ready-made snippets.</source>
+        <translation>Deja que otros programas de este ordenador usen tus modelos mediante una API compatible con OpenAI. Haz clic para encenderlo o apagarlo; la flecha copia fragmentos de código listos para usar.</translation>
+    </message>
+    <message>
+        <source>Copy Python snippet</source>
+        <translation>Copiar fragmento de Python</translation>
+    </message>
+    <message>
+        <source>Copy curl snippet</source>
+        <translation>Copiar fragmento de curl</translation>
+    </message>
+    <message>
+        <source>Copy token</source>
+        <translation>Copiar token</translation>
+    </message>
+    <message>
+        <source>Show address and token…</source>
+        <translation>Mostrar dirección y token…</translation>
+    </message>
+    <message>
+        <source>Make a new token…</source>
+        <translation>Crear un token nuevo…</translation>
+    </message>
+</context>
+<context>
     <name>SettingsPanel</name>
     <message>
         <source>Answer length (tokens)</source>
@@ -1756,10 +2032,6 @@ Sastre puede repararla: guarda una copia del archivo dañado, pasa sus chats, va
         <translation>Cambiar…</translation>
     </message>
     <message>
-        <source>Chats, documents, feedback and downloaded models are kept here. --data-dir or SASTRE_HOME choose another one for a single run.</source>
-        <translation>Aquí se guardan las conversaciones, los documentos, las valoraciones y los modelos descargados. --data-dir o SASTRE_HOME eligen otra para una sola ejecución.</translation>
-    </message>
-    <message>
         <source>Models</source>
         <translation>Modelos</translation>
     </message>
@@ -1790,6 +2062,10 @@ Sastre puede repararla: guarda una copia del archivo dañado, pasa sus chats, va
     <message>
         <source>Reset to defaults</source>
         <translation>Restablecer</translation>
+    </message>
+    <message>
+        <source>Chats, documents, feedback and downloaded models are kept here. Change… picks another folder for the next start.</source>
+        <translation>Aquí se guardan las conversaciones, los documentos, las valoraciones y los modelos descargados. «Cambiar…» elige otra carpeta para el próximo inicio.</translation>
     </message>
     <message>
         <source>Personalization</source>
@@ -2053,6 +2329,10 @@ Sastre puede repararla: guarda una copia del archivo dañado, pasa sus chats, va
         <translation>Entrenamiento detenido en el paso {0}; Reanudar lo continúa.</translation>
     </message>
     <message>
+        <source>Finished: the adapter is ready.</source>
+        <translation>Terminado: el adaptador está listo.</translation>
+    </message>
+    <message>
         <source>Adapter ready.</source>
         <translation>Adaptador listo.</translation>
     </message>
@@ -2081,6 +2361,26 @@ Sastre puede repararla: guarda una copia del archivo dañado, pasa sus chats, va
         <translation>falló</translation>
     </message>
     <message>
+        <source>Loading the model…</source>
+        <translation>Cargando el modelo…</translation>
+    </message>
+    <message>
+        <source>Measuring the model before training…</source>
+        <translation>Midiendo el modelo antes de entrenar…</translation>
+    </message>
+    <message>
+        <source>Saving the adapter…</source>
+        <translation>Guardando el adaptador…</translation>
+    </message>
+    <message>
+        <source>Evaluating…</source>
+        <translation>Evaluando…</translation>
+    </message>
+    <message>
+        <source>Saving a checkpoint at step {0}…</source>
+        <translation>Guardando un punto de control en el paso {0}…</translation>
+    </message>
+    <message>
         <source>{0} on {1} ({2})</source>
         <translation>{0} sobre {1} ({2})</translation>
     </message>
@@ -2103,6 +2403,10 @@ Sastre puede repararla: guarda una copia del archivo dañado, pasa sus chats, va
     <message>
         <source>(no forgetting)</source>
         <translation>(sin olvido)</translation>
+    </message>
+    <message>
+        <source>General perplexity shows how well the model still reads everyday text: lower is better, and a clear rise means training made it forget some general knowledge.</source>
+        <translation>La perplejidad general indica lo bien que el modelo sigue leyendo texto corriente: cuanto más baja, mejor; una subida clara significa que el entrenamiento le hizo olvidar parte de lo que sabía.</translation>
     </message>
     <message>
         <source>Before</source>

@@ -1,0 +1,228 @@
+"""Where the server's model work runs: the one engine thread that owns MLX.
+
+An `Executor` runs `EngineJob`s one after another on that thread. Two implement
+it: `ThreadExecutor`, the stand-alone `sastre serve`'s own thread, and the GUI's
+(desktop/serve/qt_executor.py), which queues jobs onto the app's engine thread so
+that the app and the server share one loaded model. The async side talks to a
+job through `EngineCall`: events come back on the event loop, and setting the
+job's cancel event (a client went away, a request waited too long) stops it at
+the next token, or skips it if it has not started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, Protocol
+
+log = logging.getLogger("sastre.serve")
+
+Emit = Callable[[str, Any], None]
+POLL_S = 0.25  # how often a waiting request checks that its client is still there
+
+
+class EngineJob:
+    """One request's work; `fn(job)` runs on the engine thread and reports by `job.emit`."""
+
+    def __init__(self, fn: Callable[[EngineJob], Any], emit: Emit):
+        self.fn = fn
+        self.emit = emit
+        self.cancel = threading.Event()
+
+    def run(self) -> None:
+        """Called on the engine thread; never raises (errors go to the caller as events)."""
+        if self.cancel.is_set():
+            return  # its caller gave up waiting
+        self.emit("started", None)
+        try:
+            self.fn(self)
+        except BaseException as exc:  # noqa: BLE001 - reported to the HTTP caller
+            self.emit("error", exc)
+        finally:
+            self.emit("end", None)
+
+
+class Executor(Protocol):
+    def submit(self, job: EngineJob) -> None:
+        """Queue `job.run()` on the engine thread, after the jobs already queued."""
+
+    def pending(self) -> int:
+        """Jobs queued or running that were submitted here."""
+
+    def shutdown(self) -> None:
+        """Cancel every job submitted here; stop the thread if this executor owns it."""
+
+
+class CountingExecutor:
+    """What both executors share: the count of pending jobs and cancel-all."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs: set[EngineJob] = set()
+
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._jobs)
+
+    def _track(self, job: EngineJob) -> Callable[[], None]:
+        with self._lock:
+            self._jobs.add(job)
+
+        def run() -> None:
+            try:
+                job.run()
+            finally:
+                with self._lock:
+                    self._jobs.discard(job)
+
+        return run
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            for job in self._jobs:
+                job.cancel.set()
+
+
+class ThreadExecutor(CountingExecutor):
+    """The stand-alone server's engine thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="sastre-engine", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while (run := self._queue.get()) is not None:
+            try:
+                run()
+            except Exception:  # noqa: BLE001 - one request must not stop the thread
+                log.exception("An engine job failed")
+
+    def submit(self, job: EngineJob) -> None:
+        self._queue.put(self._track(job))
+
+    def call(self, fn: Callable[[], Any]) -> Any:
+        """Run `fn` on the engine thread and wait for its result (start-up work)."""
+        box: dict[str, Any] = {}
+
+        def job_fn(_job: EngineJob) -> None:
+            box["value"] = fn()
+
+        def emit(kind: str, payload: Any) -> None:
+            if kind == "error":
+                box["error"] = payload
+            elif kind == "end":
+                done.set()
+
+        done = threading.Event()
+        self.submit(EngineJob(job_fn, emit))
+        done.wait()
+        if "error" in box:
+            raise box["error"]
+        return box.get("value")
+
+    def shutdown(self) -> None:
+        self.cancel_all()
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+
+class QueueFull(Exception):
+    pass
+
+
+class QueueTimeout(Exception):
+    pass
+
+
+class EngineCall:
+    """The async side of one job: start it (bounded queue, bounded wait), read its events."""
+
+    def __init__(self, executor: Executor, fn: Callable[[EngineJob], Any]):
+        self._loop = asyncio.get_running_loop()
+        self._events: deque[tuple[str, Any]] = deque()  # drained, read on the loop
+        self._arrived = asyncio.Event()
+        # Events wait here until the loop drains them: one wake-up of the event loop per
+        # batch, not per token (cross-thread wake-ups cost most on a loaded machine).
+        self._inbox: deque[tuple[str, Any]] = deque()
+        self._lock = threading.Lock()
+        self._woken = False
+        self.executor = executor
+        self.job = EngineJob(fn, self._emit)
+
+    def _emit(self, kind: str, payload: Any) -> None:
+        """Called on the engine thread."""
+        with self._lock:
+            self._inbox.append((kind, payload))
+            if self._woken:
+                return
+            self._woken = True
+        try:
+            self._loop.call_soon_threadsafe(self._drain)
+        except RuntimeError:  # the server stopped meanwhile: nobody is listening
+            self.job.cancel.set()
+
+    def _drain(self) -> None:
+        with self._lock:
+            items, self._woken = list(self._inbox), False
+            self._inbox.clear()
+        self._events.extend(items)
+        self._arrived.set()
+
+    async def start(
+        self,
+        max_queue: int,
+        timeout_s: float,
+        gone: Callable[[], Awaitable[bool]] | None = None,
+    ) -> bool:
+        """Queue the job and wait until the engine thread takes it; False if the client
+        went away meanwhile (`gone`, checked a few times a second)."""
+        if self.executor.pending() >= max_queue:
+            raise QueueFull()
+        self.executor.submit(self.job)
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            left = deadline - asyncio.get_running_loop().time()
+            if left <= 0:
+                self.job.cancel.set()  # skipped when its turn comes
+                raise QueueTimeout()
+            got = await self.next_event(min(left, POLL_S))
+            if got is not None:
+                return True
+            if gone is not None and await gone():
+                self.job.cancel.set()
+                return False
+
+    async def events(self) -> AsyncIterator[tuple[str, Any]]:
+        """Events until the job ends; an 'error' event carries the exception."""
+        while True:
+            kind, payload = await self.next_event(None)
+            if kind == "end":
+                return
+            yield kind, payload
+
+    def ready_deltas(self) -> str:
+        """Text of the 'delta' events already arrived, taken (one SSE chunk for several
+        tokens when the client reads slower than the model writes)."""
+        parts = []
+        while self._events and self._events[0][0] == "delta":
+            parts.append(self._events.popleft()[1])
+        return "".join(parts)
+
+    async def next_event(self, timeout_s: float | None) -> tuple[str, Any] | None:
+        """The next event, or None if none came within `timeout_s` (None: wait for it)."""
+        if not self._events:
+            self._arrived.clear()
+            try:
+                await asyncio.wait_for(self._arrived.wait(), timeout_s)
+            except asyncio.TimeoutError:
+                return None
+        return self._events.popleft()
+
+    def cancel(self) -> None:
+        self.job.cancel.set()
