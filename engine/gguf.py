@@ -34,6 +34,7 @@ from engine.errors import (
     SastreError,
     UnsupportedModelError,
 )
+from engine.filecheck import check_gguf
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def _open_gguf(path: Path) -> tuple[Mapping[str, mx.array], dict[str, Any]]:
             f"{path.name}: this is not a GGUF file (it does not start with 'GGUF'). "
             "Choose a .gguf model file, or import a Hugging Face safetensors folder instead."
         )
+    check_gguf(path)  # before MLX: its loader trusts every length and offset in the file
     try:
         tensors, metadata = mx.load(str(path), return_metadata=True)
     except (RuntimeError, ValueError) as mlx_error:

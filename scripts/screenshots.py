@@ -165,7 +165,9 @@ def stage_chats(eng, real_answer: bool) -> int:
             sources.append({"n": n, "path": hit.path, "page": hit.page, "heading": hit.heading,
                             "text": hit.text, "chunk_id": hit.chunk_id})  # fmt: skip
             print(f"[{n}] {Path(hit.path).name} > {hit.heading}")
-        cid = chats.create(title="Adding my own files", model="SmolLM2-135M-Instruct")
+        cid = chats.create(
+            title="Adding my own files", model="SmolLM2-135M-Instruct", collection=SAMPLE_COLLECTION
+        )
         q = chats.add_message(Message(None, cid, "user", QUESTION))
         chats.add_message(
             Message(None, cid, "assistant", STAGED_ANSWER, model="SmolLM2-135M-Instruct",

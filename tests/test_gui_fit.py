@@ -209,8 +209,6 @@ def problems(w, qtbot, language: str) -> dict[str, list[str]]:
 ELSEWHERE = {
     ("training", "en"): "the three columns leave the Dataset and Train buttons too narrow",
     ("training", "es"): "the same, worse in Spanish (Empezar a entrenar, Importar JSONL…)",
-    ("chat", "en"): "with the built-in model's name, the composer's Model picker shows “SmolL…”",
-    ("chat", "es"): "the composer's Model and Persona pickers are narrower than their text",
 }
 
 

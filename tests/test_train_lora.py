@@ -56,9 +56,15 @@ def test_train_reports_and_stores(trainer):
     assert [s.step for s in steps] == list(range(1, 9))
     assert all(s.tokens_per_second > 0 and s.peak_memory_mb > 0 for s in steps)
     assert steps[-1].eta_s == 0
-    assert rep["val_loss_after"] < rep["val_loss_before"] and len(vals) == 3  # before, 4, 8
-    assert rep["general_ppl_before"] > 0 and isinstance(rep["forgetting"], bool)
-    assert rep["samples"][0]["prompt"] == "What is 3 plus 3?"
+    ev = rep.evaluation
+    assert ev["val_loss_after"] < ev["val_loss_before"] and len(vals) == 3  # before, 4, 8
+    assert ev["general_ppl_before"] > 0 and isinstance(rep.forgetting, bool)
+    assert rep.samples[0]["prompt"] == "What is 3 plus 3?"
+    assert rep.adapter == "a" and rep.method == "lora" and rep.steps == 8
+    stored = trainer.store.adapters.get("a").metrics
+    assert {k: v for k, v in stored.items() if k != "curves"} == {
+        k: v for k, v in rep.to_dict().items() if k != "curves"
+    }
     rec = trainer.store.adapters.get("a")
     assert rec.status == "ready" and rec.base_model == "tiny" and rec.method == "lora"
     assert rec.params["rank"] == 4 and rec.datasets == [{"name": "math", "weight": 1.0}]
@@ -81,7 +87,8 @@ def test_cancel_then_resume_matches_an_uninterrupted_run(trainer):
     rep = trainer.training.train(
         [("math", 1.0)], "b", config=cfg, callback=StopAt5(), cancel=cancel
     )
-    assert rep == {"status": "cancelled", "steps": 5, "total": 8}
+    assert (rep.status, rep.steps, rep.total) == ("cancelled", 5, 8)
+    assert rep.to_dict() == {"status": "cancelled", "steps": 5, "total": 8}
     assert trainer.store.adapters.get("b").status == "cancelled"
     state = json.loads((trainer.data_dir / "adapters/b/checkpoint/state.json").read_text())
     assert state["step"] == 5
@@ -92,7 +99,7 @@ def test_cancel_then_resume_matches_an_uninterrupted_run(trainer):
             seen.append(r.step)
 
     rep = trainer.training.train([], "b", resume=True, callback=Seen())
-    assert seen == [6, 7, 8] and rep["status"] == "ready" and rep["steps"] == 8
+    assert seen == [6, 7, 8] and rep.status == "ready" and rep.steps == 8
     trainer.training.train([("math", 1.0)], "c", config=TrainConfig(**CFG))
     wb, wc = _weights(trainer, "b"), _weights(trainer, "c")
     for k in wc:
@@ -182,7 +189,7 @@ def test_sequential_and_mixed_training(trainer, tmp_path):
                                  config=TrainConfig(**{**CFG, "rank": 8}))  # fmt: skip
     second = trainer.store.adapters.get("second")
     assert second.parent == "first" and second.params["rank"] == 4  # the parent's shape
-    assert rep["status"] == "ready"
+    assert rep.status == "ready"
     rep = trainer.training.train([("math", 2.0), ("notes", 0.5)], "mix", config=TrainConfig(**CFG))
     assert trainer.store.adapters.get("mix").datasets[1] == {"name": "notes", "weight": 0.5}
 
@@ -267,7 +274,7 @@ def test_qlora_trains_on_a_4bit_base_and_keeps_it_4bit(trainer):
                                  config=TrainConfig(**{**CFG, "iters": 12}))  # fmt: skip
     rec = trainer.store.adapters.get("q")
     assert rec.method == "qlora" and rec.base_model == q.name
-    assert rep["val_loss_after"] < rep["val_loss_before"]
+    assert rep.evaluation["val_loss_after"] < rep.evaluation["val_loss_before"]
     assert all(".lora_" in k for k in _weights(trainer, "q"))  # only the adapter is saved
     gen = trainer.chat.generator(q.name, adapter="q")  # in chat, on the 4-bit weights
     wrapped = gen.loaded.model.layers[-1].self_attn.q_proj

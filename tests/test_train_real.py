@@ -27,7 +27,7 @@ def test_lora_teaches_a_format_without_forgetting(embedded_model, tmp_path):
         steps_per_eval=12, save_every=100, eval_prompts=td.HELD_OUT, eval_max_tokens=8,
     )  # fmt: skip
     tic = time.perf_counter()
-    rep = eng.training.train([("style", 1.0)], "style-test", config=cfg)
+    rep = eng.training.train([("style", 1.0)], "style-test", config=cfg).to_dict()
     elapsed = time.perf_counter() - tic
 
     before = [td.follows(s["before"]) for s in rep["samples"]]

@@ -21,6 +21,7 @@ from desktop.cli.common import (
     table,
 )
 from engine.config import GenerationConfig, help_for
+from engine.rag import secrets
 from engine.rag.config import RagConfig
 
 EXIT_FAILED_FILES = 1
@@ -54,6 +55,14 @@ def add_parsers(subs) -> None:
     )
     p.add_argument(
         "--max-file-mb", type=float, default=None, metavar="MB", help=_rag_help("max_file_mb")
+    )
+    p.add_argument(
+        "--secrets",
+        choices=secrets.POLICIES,
+        default=None,
+        help="What this collection does with files holding secrets (keys, tokens, passwords), "
+        "remembered for later runs: skip them (the default), redact the secret values, or "
+        "allow them as they are.",
     )
     p.add_argument("--json", action="store_true", help="Print the report as one JSON object.")
 
@@ -178,7 +187,12 @@ def _print_report(report, limit: int = 50) -> None:
         f"{d['unchanged']} unchanged, {d['skipped']} skipped, {d['failed']} failed, "
         f"{d['removed']} removed. {verb} {report.elapsed_s:.1f} s."
     )
-    problems = [f for f in report.files if f.status in ("skipped", "failed")]
+    # Failures first: among a hundred skipped files the one that failed must show.
+    order = {"failed": 0, "skipped": 1, "indexed": 2}
+    problems = sorted(
+        (f for f in report.files if f.status in ("skipped", "failed") or f.reason),
+        key=lambda f: order.get(f.status, 3),
+    )
     for f in problems[:limit]:
         print(f"  {f.status:<8} {f.path}: {f.reason}")
     if len(problems) > limit:
@@ -192,6 +206,8 @@ def cmd_index(args) -> int:
     _, lib = _library(
         args, workers=args.workers, parse_timeout_s=args.timeout, max_file_mb=args.max_file_mb
     )
+    if args.secrets:
+        secrets.set_policy(lib.store.settings, args.collection, args.secrets)
     cancel = threading.Event()
     with cancel_on_interrupt(cancel):
         report = lib.index(

@@ -9,7 +9,9 @@ import json
 import sys
 import threading
 
+from desktop.cli import train_dpo
 from desktop.cli.common import cancel_on_interrupt, engine, sub
+from desktop.cli.progress import Bar, PauseControl
 from engine.config import help_for
 from engine.train.config import PRESETS, TrainConfig
 
@@ -74,6 +76,7 @@ def add_parsers(subs) -> None:
         "--resume", action="store_true", help="Resume a stopped run from its checkpoint."
     )
     q.add_argument("--json", action="store_true", help="Print the final report as JSON.")
+    train_dpo.add_parser(ts)
 
     p = sub(subs, "adapters", "List, use, fuse, export and remove trained adapters.")
     ad = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
@@ -165,83 +168,6 @@ def cmd_datasets(args) -> int:
     return 0
 
 
-class _Bar:
-    """Training progress on stderr: step, losses, tokens/s, memory, ETA."""
-
-    def __init__(self):
-        from engine.train.callbacks import TrainingCallback
-
-        outer = self
-
-        class CB(TrainingCallback):
-            def on_status(self, message, fraction=None):
-                outer.line(message)
-
-            def on_step(self, r):
-                bar = "#" * int(25 * r.step / r.total)
-                val = f" val {outer.val:.3f}" if outer.val is not None else ""
-                outer.line(
-                    f"[{bar:<25}] {r.step}/{r.total} loss {r.train_loss:.3f}{val} "
-                    f"{r.tokens_per_second:.0f} tok/s {r.peak_memory_mb:.0f} MB "
-                    f"ETA {r.eta_s:.0f}s", final=r.step == r.total,
-                )  # fmt: skip
-
-            def on_val_loss_report(self, info):
-                outer.val = info["val_loss"]
-
-        self.val = None
-        self.callback = CB()
-        self.tty = sys.stderr.isatty()
-
-    def line(self, text: str, final: bool = False) -> None:
-        if self.tty:
-            print(f"\r{text[:110]:<110}", end="\n" if final else "", file=sys.stderr, flush=True)
-        else:
-            print(text, file=sys.stderr)
-
-
-class _PauseControl:
-    """Pause and continue a run from the terminal: Enter toggles (when stdin is a terminal),
-    and so does SIGUSR1 (`kill -USR1 PID`, for scripts). Paused, the run holds its place
-    between two steps; Ctrl-C still stops it, keeping a checkpoint for --resume."""
-
-    def __init__(self, pause: threading.Event, bar: _Bar):
-        import os
-
-        self.pause, self.bar = pause, bar
-        self.old = None
-        self.hint = "press Enter" if sys.stdin.isatty() else f"kill -USR1 {os.getpid()}"
-
-    def toggle(self, *_args) -> None:
-        if self.pause.is_set():
-            self.pause.clear()
-            self.bar.line("Continuing.", final=True)
-        else:
-            self.pause.set()
-            self.bar.line(f"Paused after this step: {self.hint} to continue; Ctrl-C stops "
-                          "(resume later with --resume).", final=True)  # fmt: skip
-
-    def __enter__(self):
-        import signal
-
-        if hasattr(signal, "SIGUSR1") and threading.current_thread() is threading.main_thread():
-            self.old = signal.signal(signal.SIGUSR1, self.toggle)
-        if sys.stdin.isatty():
-            self.bar.line("Press Enter to pause.", final=True)
-            threading.Thread(target=self._keys, daemon=True, name="pause-keys").start()
-        return self
-
-    def _keys(self) -> None:
-        while sys.stdin.readline():  # one Enter, one toggle; EOF ends
-            self.toggle()
-
-    def __exit__(self, *exc) -> None:
-        import signal
-
-        if self.old is not None:
-            signal.signal(signal.SIGUSR1, self.old)
-
-
 def _datasets(values: list[str]) -> list[tuple[str, float]]:
     out = []
     for v in values:
@@ -258,6 +184,8 @@ def _datasets(values: list[str]) -> list[tuple[str, float]]:
 
 
 def cmd_train(args) -> int:
+    if args.method == "dpo":
+        return train_dpo.cmd_dpo(args)
 
     eng = engine(args)
     cfg = TrainConfig.from_dict({
@@ -267,27 +195,36 @@ def cmd_train(args) -> int:
         ) if getattr(args, k) is not None
     })  # fmt: skip
     cfg.mask_prompt = not args.no_mask_prompt
-    bar = _Bar()
+    bar = Bar()
     cancel, pause = threading.Event(), threading.Event()
-    with cancel_on_interrupt(cancel), _PauseControl(pause, bar):
+    with cancel_on_interrupt(cancel), PauseControl(pause, bar):
         rep = eng.training.train(
             _datasets(args.dataset), args.adapter, model=args.model, config=cfg,
             resume=args.resume, parent=args.parent, callback=bar.callback, cancel=cancel,
             pause=pause,
         )  # fmt: skip
-    if rep.get("status") == "cancelled":
-        print(f"Stopped at step {rep['steps']}/{rep['total']}; resume with "
-              f"`sastre train lora --adapter {args.adapter} --dataset X --resume`.",
-              file=sys.stderr)  # fmt: skip
+    if rep.status == "cancelled":
+        print(
+            f"Stopped at step {rep.steps}/{rep.total}; resume with "
+            f"`sastre train lora --adapter {args.adapter} --dataset X --resume`.",
+            file=sys.stderr,
+        )
         return EXIT_INTERRUPTED
     if args.json:
-        print(json.dumps({k: v for k, v in rep.items() if k != "curves"}, ensure_ascii=False))
+        print(json.dumps(report_json(rep), ensure_ascii=False))
     else:
-        _print_report(args.adapter, rep)
+        _print_report(args.adapter, rep.to_dict())
     return 0
 
 
+def report_json(rep) -> dict:
+    """A run's report as `--json` prints it: the stored metrics without the curves."""
+    return {k: v for k, v in rep.to_dict().items() if k != "curves"}
+
+
 def _print_report(name: str, rep: dict) -> None:
+    """A stored LoRA report (a run's `to_dict()` or an adapter record's metrics)."""
+
     def f(x):
         return "-" if x is None else f"{x:.3f}"
 
@@ -372,8 +309,10 @@ def cmd_eval(args) -> int:
     eng = engine(args)
     rec = eng.training.adapter(args.adapter)
     if args.recompute or args.eval_prompts:
-        bar = _Bar()
+        bar = Bar()
         rec.metrics = eng.training.evaluate(rec.name, args.eval_prompts, bar.callback)
+    if rec.metrics and "pref_acc_after" in rec.metrics:  # a preference run's report
+        return train_dpo.print_stored(rec.metrics, args.json)
     if not rec.metrics or "val_loss_before" not in rec.metrics:
         from engine.errors import SastreError
 

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -28,7 +29,9 @@ from desktop.context import AppContext
 from desktop.engine_thread import Job, JobHandle
 from desktop.i18n import Retranslates
 from desktop.icons import icon
+from desktop.messages import for_people
 from desktop.panels.chat_answers import AnswerActions
+from desktop.panels.chat_list import plain_title
 from desktop.panels.chat_pickers import ChatPickers
 from desktop.panels.chat_transcript import COLUMN_WIDTH, ChatTranscript
 from desktop.panels.library import SAMPLE_COLLECTION
@@ -152,7 +155,8 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
         self.hint = ElidedLabel(col, all_or_nothing=True)
         self.hint.setObjectName("muted")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.pickers.layout_row.addWidget(self.hint, 1)
+        self.hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.pickers.layout_row.addWidget(self.hint)  # what is left of the row, if any
         v.addWidget(self.pickers)
         outer.addStretch(0)
         outer.addWidget(col, 1)
@@ -204,7 +208,7 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
                 self.pickers.select_collection(chat.collection)
         self.pickers.refresh_adapters()
         self.pickers.select_adapter(chat.adapter if chat else None)
-        self.title.setText(chat.title if chat else self.tr("New chat"))
+        self.title.setText(plain_title(chat.title) if chat else self.tr("New chat"))
         self._update_welcome()
         self._update_busy()
         self.transcript.stick = True
@@ -470,7 +474,7 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
         self.ctx.error(message)
 
     def show_error(self, message: str) -> None:
-        self.transcript.show_error(message)
+        self.transcript.show_error(for_people(message))
 
     def _update_busy(self) -> None:
         busy = self.job is not None

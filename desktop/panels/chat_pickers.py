@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from desktop.context import AppContext
 from desktop.widgets.composer import PickerCombo
+from desktop.widgets.flow import FlowLayout
 from engine.errors import USER_ERRORS
 
 
@@ -25,31 +26,40 @@ class ChatPickers(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        h = QHBoxLayout(self)
+        # Label + picker pairs wrap to a second row rather than cut their text.
+        h = FlowLayout(self, spacing=12)
         h.setContentsMargins(4, 0, 4, 0)
-        h.setSpacing(6)
         self.model_label, self.model_combo = self._picker(h, 260)
         self.model_combo.activated.connect(self._model_picked)
-        h.addSpacing(10)
         self.collection_label, self.collection_combo = self._picker(h, 220)
         self.collection_combo.activated.connect(self._collection_picked)
-        h.addSpacing(10)
         self.persona_label, self.persona_combo = self._picker(h, 220)
         self.persona_combo.currentIndexChanged.connect(lambda _i: self.name_default_adapter())
-        h.addSpacing(10)
         self.adapter_label, self.adapter_combo = self._picker(h, 220)
         self.adapter_combo.activated.connect(
             lambda _i: self.adapter_picked.emit(self.selected_adapter())
         )
         self.layout_row = h
 
-    def _picker(self, row: QHBoxLayout, width: int) -> tuple[QLabel, PickerCombo]:
-        label = QLabel(self)
+    def _picker(self, row: FlowLayout, width: int) -> tuple[QLabel, PickerCombo]:
+        pair = QWidget(self)
+        h = QHBoxLayout(pair)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.setSpacing(6)
+        label = QLabel(pair)
         label.setObjectName("muted")
-        combo = PickerCombo(width, self)
-        row.addWidget(label)
-        row.addWidget(combo)
+        combo = PickerCombo(width, pair)
+        h.addWidget(label)
+        h.addWidget(combo)
+        row.addWidget(pair)
+        self._pairs = [*getattr(self, "_pairs", []), (pair, label, combo)]
         return label, combo
+
+    def _sync_pairs(self) -> None:
+        """A pair whose picker is hidden (no adapters, no library) leaves no gap."""
+        for pair, label, combo in self._pairs:
+            pair.setVisible(not combo.isHidden() or not label.isHidden())
+        self.layout_row.invalidate()
 
     # -- model ----------------------------------------------------------------------
     def refresh_models(self) -> None:
@@ -101,6 +111,7 @@ class ChatPickers(QWidget):
         has_adapters = self.adapter_combo.count() > 2  # else nothing to choose: keep the row short
         self.adapter_label.setVisible(has_adapters)
         self.adapter_combo.setVisible(has_adapters)
+        self._sync_pairs()
 
     def select_adapter(self, name: str | None) -> None:
         """Show a chat's choice; one that is gone (or of another model) shows as the default."""
@@ -135,6 +146,7 @@ class ChatPickers(QWidget):
         lib = self.ctx.library
         self.collection_combo.setVisible(lib is not None)
         self.collection_label.setVisible(lib is not None)
+        self._sync_pairs()
         if lib is None:
             return
         current = self.collection_combo.currentData() or self.ctx.ui.value("chat/collection", "")
@@ -213,6 +225,8 @@ class ChatPickers(QWidget):
             self.collection_combo.setItemText(0, self.tr("None"))
         if self.persona_combo.count():
             self.persona_combo.setItemText(0, self.tr("None"))
+        for _pair, _label, combo in self._pairs:
+            combo.updateGeometry()  # an item's text changed without the index changing
 
 
 def _collection_name(c: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QDir, Qt
 from PySide6.QtWidgets import (
@@ -45,6 +45,9 @@ from desktop.widgets.dialogs import confirm_destructive
 from desktop.widgets.loss_plot import LossPlot
 from engine.errors import USER_ERRORS
 from engine.train.config import PRESETS, TrainConfig
+
+if TYPE_CHECKING:  # engine.train.run imports MLX, which loads on the engine thread
+    from engine.train.run import TrainReport
 
 
 class TrainingPanel(Retranslates, QWidget):
@@ -418,7 +421,7 @@ class TrainingPanel(Retranslates, QWidget):
         parent = self.continue_combo.currentData()
         self.plot.clear(1)
 
-        def run(handle) -> dict:
+        def run(handle) -> TrainReport:
             return tr.train(
                 [(dataset, 1.0)] if dataset else [], adapter, model=model, config=cfg,
                 resume=resume, parent=parent, callback=_JobCallback(handle),
@@ -484,15 +487,13 @@ class TrainingPanel(Retranslates, QWidget):
         elif ev["kind"] == "status":
             self.stats.setText(run_status_text(ev["message"]))
 
-    def _on_finished(self, rep: dict) -> None:
-        if rep.get("status") == "cancelled":
-            text = self.tr("Training stopped at step {0}; Resume continues it.").format(
-                rep["steps"]
-            )
+    def _on_finished(self, rep: TrainReport) -> None:
+        if rep.status == "cancelled":
+            text = self.tr("Training stopped at step {0}; Resume continues it.").format(rep.steps)
             self.stats.setText(text)  # not the last step's "Evaluating…"
             self.ctx.status(text)
             return
-        self.report.setHtml(report_html({"metrics": rep}))
+        self.report.setHtml(report_html({"metrics": rep.to_dict()}))
         self.stats.setText(self.tr("Finished: the adapter is ready."))
         self.ctx.status(self.tr("Adapter ready."))
         self.ctx.events.models_changed.emit()  # the chat's adapter picker lists it

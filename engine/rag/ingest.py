@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.errors import SastreError
+from engine.rag import secrets
 from engine.rag.config import RagConfig
 from engine.rag.embed import Embedder
 from engine.rag.errors import EmbeddingModelMismatchError, IndexPathError
@@ -81,7 +82,10 @@ def scan(paths: Sequence[str | os.PathLike], include_hidden: bool = False) -> Sc
         fmt = detect_format(path)
         if fmt is None:
             ext = os.path.splitext(path)[1].lower()
-            res.outcomes.append(FileOutcome(path, "skipped", f"unsupported file type ({ext})"))
+            reason = f"unsupported file type ({ext})"
+            if secrets.secret_file_name(path):
+                reason = f"looks like a secrets file ({ext}); never indexed"
+            res.outcomes.append(FileOutcome(path, "skipped", reason))
             return
         key = (st.st_dev, st.st_ino)
         if key in seen_files:
@@ -303,6 +307,7 @@ class Indexer:
             max_bytes=int(self.config.max_file_mb * 1e6),
             memory_mb=self.config.parse_memory_mb,
             parse_fn=self.parse_fn,
+            secrets=secrets.policy_for(self.store.settings, self.name),
         )
 
     def _index_jobs(self, jobs, report, prog, notify, cancel, pause) -> None:
@@ -454,7 +459,7 @@ class Indexer:
             chunks=chunks, vectors=vectors,
         )  # fmt: skip
         prog.chunks_done += len(chunks)
-        return self._finish(res, "indexed", report, prog, chunks=len(chunks))
+        return self._finish(res, "indexed", report, prog, res.reason, len(chunks))
 
 
 class _Notifier:

@@ -22,6 +22,7 @@ class ParsedDocument:
     blocks: list[Block]
     title: str | None = None
     pages: int | None = None
+    notes: list[str] = field(default_factory=list)  # for the report: decoding, splitting
 
 
 @dataclass

@@ -69,8 +69,9 @@ def measure(model, tokenizer, cfg: TrainConfig, val_set, general, known_val_loss
     }
 
 
-def answers(model, tokenizer, prompts: list[str], max_tokens: int = 64) -> list[str]:
-    """Greedy answers (reproducible), rendered with the model's chat template."""
+def answers(model, tokenizer, prompts: list, max_tokens: int = 64) -> list[str]:
+    """Greedy answers (reproducible), rendered with the model's chat template; a prompt is
+    a user message's text or a list of chat messages."""
     from engine.config import GenerationConfig
     from engine.generate import Generator, LoadedModel, encode, render_chat
 
@@ -80,7 +81,8 @@ def answers(model, tokenizer, prompts: list[str], max_tokens: int = 64) -> list[
     out = []
     for p in prompts:
         gen.reset_cache()
-        tokens = encode(tokenizer, render_chat(tokenizer, [{"role": "user", "content": p}]))
+        msgs = p if isinstance(p, list) else [{"role": "user", "content": p}]
+        tokens = encode(tokenizer, render_chat(tokenizer, msgs))
         out.append(gen.generate(tokens, cfg).strip())
     return out
 

@@ -4,30 +4,26 @@ We use mlx-lm's `linear_to_lora_layers`, `iterate_batches`, `default_loss`
 and `evaluate` as they are, but not its `train()`: that function has no
 cancel or pause, draws a terminal UI, writes checkpoints non-atomically,
 restarts its step count at 1 (so a resumed run would re-validate and
-re-number) and only calls back every `steps_per_report`. Our loop is the same
-compiled step (value_and_grad + optimizer update under `mx.compile`, the
-same state list), with a cancel/pause check and a NaN check every step,
-atomic checkpoints of adapter + optimizer state, and exact resume (the batch
-order is seeded and the finished steps are skipped). `loss` and
-`iterate_batches` stay injectable, as in mlx-lm, for DPO.
+re-number) and only calls back every `steps_per_report`. Our loop
+(engine.train.loop, shared with preference training) is the same compiled
+step with a cancel/pause check and a NaN check every step, atomic checkpoints
+of adapter + optimizer state, and exact resume. Here LoRA supplies its loss
+and batches (mlx-lm's) and a validation-loss hook.
 """
 
 from __future__ import annotations
 
-import math
 import threading
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from engine.errors import SastreError
 from engine.platform import preload_blas
-from engine.train import files
-from engine.train.callbacks import StepReport, TrainingCallback
+from engine.train import files, loop
+from engine.train.callbacks import TrainingCallback
 from engine.train.config import TrainConfig
+from engine.train.loop import LoopResult, TrainingError
 
 preload_blas()
 
@@ -42,26 +38,12 @@ CONFIG_FILE = "adapter_config.json"
 CHECKPOINT_DIR = "checkpoint"
 
 
-class TrainingError(SastreError):
-    pass
-
-
 class TrainingCancelled(SastreError):
     pass
 
 
 class MemoryTooSmall(TrainingError):
     pass
-
-
-@dataclass
-class LoopResult:
-    steps: int  # steps finished in total (including resumed ones)
-    cancelled: bool
-    trained_tokens: int
-    seconds: float
-    tokens_per_second: float
-    peak_memory_mb: float
 
 
 def lora_parameters(cfg: TrainConfig) -> dict:
@@ -181,6 +163,32 @@ def val_loss(model, dataset, cfg: TrainConfig, loss=default_loss, iterate=iterat
     return float(value)
 
 
+def batches(train_set: Any, cfg: TrainConfig, iterate: Callable = iterate_batches) -> Iterator:
+    """mlx-lm's seeded batches, forever: (tokens, lengths) tuples."""
+    return iterate(
+        dataset=train_set,
+        batch_size=cfg.batch_size,
+        max_seq_length=cfg.max_seq_length,
+        loop=True,
+        seed=cfg.seed,
+    )
+
+
+def validation(
+    model, val_set, cfg: TrainConfig, callback, loss=default_loss, iterate=iterate_batches
+) -> Callable[[int], bool]:
+    """The loop's validate hook for LoRA: report the held-out loss; never stop early."""
+
+    def validate(it: int) -> bool:
+        callback.on_status("Validating", None)
+        v = val_loss(model, val_set, cfg, loss, iterate)
+        if v is not None:
+            callback.on_val_loss_report({"iteration": it, "val_loss": v})
+        return False
+
+    return validate
+
+
 def run_loop(
     model: nn.Module,
     optimizer: Any,
@@ -197,83 +205,21 @@ def run_loop(
     loss: Callable = default_loss,
     iterate: Callable = iterate_batches,
 ) -> LoopResult:
-    """Train from `start_step` to `cfg.iters`; cancel and pause are checked every step."""
-    loss_value_and_grad = nn.value_and_grad(model, loss)
-    state = [model.state, optimizer.state, mx.random.state]
-
-    @partial(mx.compile, inputs=state, outputs=state)
-    def step(batch, lengths):
-        (lvalue, toks), grad = loss_value_and_grad(model, batch, lengths)
-        optimizer.update(model, grad)
-        return lvalue, toks
-
-    model.train()
-    batches = iterate(
-        dataset=train_set,
-        batch_size=cfg.batch_size,
-        max_seq_length=cfg.max_seq_length,
-        loop=True,
-        seed=cfg.seed,
-    )
-    for _ in range(start_step):  # same seeded order: skip what was already trained
-        next(batches)
-    mx.reset_peak_memory()
-    train_time, window_tokens, window_time, session_tokens = 0.0, 0, 0.0, 0
-    done = start_step
-    for it in range(start_step + 1, cfg.iters + 1):
-        while pause is not None and pause.is_set() and not (cancel and cancel.is_set()):
-            time.sleep(0.05)
-        if cancel is not None and cancel.is_set():
-            return _result(done, True, trained_tokens, session_tokens, train_time)
-        batch, lengths = next(batches)
-        tic = time.perf_counter()
-        lvalue, toks = step(batch, lengths)
-        mx.eval(state, lvalue, toks)
-        dt = time.perf_counter() - tic
-        value, ntoks = lvalue.item(), int(toks.item())
-        if not math.isfinite(value):
-            raise TrainingError(
-                f"The training loss became {value} at step {it}: training diverged and was "
-                "stopped. The last checkpoint was kept; try a lower --lr (learning rate) or "
-                "check the data for very long or odd examples."
-            )
-        done = it
-        train_time += dt
-        trained_tokens += ntoks
-        session_tokens += ntoks
-        window_tokens, window_time = window_tokens + ntoks, window_time + dt
-        tps = window_tokens / window_time if window_time else 0.0
-        callback.on_step(
-            StepReport(
-                step=it,
-                total=cfg.iters,
-                train_loss=value,
-                tokens_per_second=tps,
-                trained_tokens=trained_tokens,
-                peak_memory_mb=mx.get_peak_memory() / 1e6,
-                eta_s=(cfg.iters - it) * train_time / max(1, it - start_step),
-                learning_rate=float(optimizer.learning_rate.item()),
-            )
-        )
-        if window_time > 5:  # tokens/s over the last few seconds
-            window_tokens, window_time = 0, 0.0
-        if val_set is not None and (it % cfg.steps_per_eval == 0 or it == cfg.iters):
-            callback.on_status("Validating", None)
-            v = val_loss(model, val_set, cfg, loss, iterate)
-            model.train()
-            if v is not None:
-                callback.on_val_loss_report({"iteration": it, "val_loss": v})
-        if checkpoint is not None and (it % cfg.save_every == 0 and it != cfg.iters):
-            checkpoint(it, trained_tokens)
-    return _result(done, False, trained_tokens, session_tokens, train_time)
-
-
-def _result(steps: int, cancelled: bool, total: int, session: int, seconds: float) -> LoopResult:
-    return LoopResult(
-        steps=steps,
-        cancelled=cancelled,
-        trained_tokens=total,
-        seconds=seconds,
-        tokens_per_second=session / seconds if seconds else 0.0,
-        peak_memory_mb=mx.get_peak_memory() / 1e6,
+    """LoRA on the shared loop: mlx-lm's loss and batches, validation loss every few steps."""
+    validate = None if val_set is None else validation(model, val_set, cfg, callback, loss, iterate)
+    return loop.run_loop(
+        model,
+        optimizer,
+        loss,
+        batches(train_set, cfg, iterate),
+        callback,
+        iters=cfg.iters,
+        start_step=start_step,
+        trained_tokens=trained_tokens,
+        cancel=cancel,
+        pause=pause,
+        checkpoint=checkpoint,
+        save_every=cfg.save_every,
+        validate=validate,
+        steps_per_eval=cfg.steps_per_eval,
     )

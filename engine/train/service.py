@@ -10,7 +10,6 @@ import json
 import random
 import shutil
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,10 @@ from engine.errors import SastreError
 from engine.models import ModelManager
 from engine.train import datasets as ds
 from engine.train import files
-from engine.train.callbacks import Recorder, TrainingCallback
+from engine.train.callbacks import TrainingCallback
 from engine.train.config import TrainConfig
+from engine.train.loop import TrainingError
+from engine.train.run import TrainingRun, TrainReport
 from store import Store
 from store.adapters import AdapterRecord
 
@@ -97,170 +98,121 @@ class TrainingService:
         callback: TrainingCallback | None = None,
         cancel: threading.Event | None = None,
         pause: threading.Event | None = None,
-    ) -> dict:
-        """Train (or resume) an adapter on weighted datasets; return the stored report."""
+    ) -> TrainReport:
+        """Train (or resume) a LoRA/QLoRA adapter on weighted datasets."""
         from engine.train import evaluate as ev
         from engine.train import lora
 
-        cb = Recorder(callback)
-        adapter = ds.valid_name(adapter)
-        folder = self.adapters_dir / adapter
-        existing = self.store.adapters.get(adapter)
+        run = TrainingRun(self, adapter, callback, cancel, pause)
         if resume:
-            if existing is None or not (folder / lora.CONFIG_FILE).is_file():
-                raise lora.TrainingError(
-                    f"There is no run '{adapter}' to resume. Start it without --resume."
-                )
-            saved = json.loads((folder / lora.CONFIG_FILE).read_text())["sastre"]
+            saved = run.saved()
             config = TrainConfig.from_dict(saved["config"])
             datasets = [(d["name"], d["weight"]) for d in saved["datasets"]]
             model, parent = saved["base_model"], saved.get("parent")
-        elif existing is not None or folder.exists():
-            raise lora.TrainingError(
-                f"An adapter named '{adapter}' already exists. Pick another --adapter name, "
-                f"resume it with --resume, or remove it with `sastre adapters rm {adapter}`."
-            )
+        else:
+            run.new()
         config = config or TrainConfig()
         config.validate()
-        if parent:
-            prec = self.adapter(parent)
-            model = model or prec.base_model
-            if model != prec.base_model:
-                raise lora.TrainingError(
-                    f"Adapter '{parent}' was trained on {prec.base_model}, not {model}; "
-                    "continue it on its own base model."
-                )
+        prec, model = self._parent(parent, model)
         if not datasets:
             raise ds.DatasetError("Give at least one --dataset to train on.")
         for name, _ in datasets:
             ds.get(self.store, name)  # fail before the model loads
+        run.load(model)
+        train_set, val_set, longest, n_train = self._build(datasets, run.tokenizer, config)
+        cfg = self._resolve(run, config, prec, n_train, longest)
+        run.attach(cfg, prec)
+        dlist = [{"name": n, "weight": w} for n, w in datasets]
+        # "config" as asked: resume re-resolves it identically
+        meta = {"datasets": dlist, "parent": parent, "config": config.to_dict()}
+        meta["resolved"] = cfg.to_dict()
+        run.start("qlora" if run.quantized else "lora", meta, dlist, parent)
+        general = ev.general_dataset(run.tokenizer)
+        state = run.begin(resume, lambda: ev.measure(run.net, run.tokenizer, cfg, val_set, general))
+        if before_val := state["before"].get("val_loss"):
+            run.cb.on_val_loss_report({"iteration": 0, "val_loss": before_val})
+        validate = lora.validation(run.net, val_set, cfg, run.cb) if val_set is not None else None
+        result = run.loop(
+            lora.default_loss, lora.batches(train_set, cfg), validate, cfg.steps_per_eval
+        )
+        if result.cancelled:
+            return run.cancelled(result)
+        return run.finish(result, lambda: self._lora_report(run, val_set, general, datasets))
 
-        cb.on_status("Loading the model", 0.0)
-        rec = self.models.resolve(model)
-        from mlx_lm.utils import load
+    def train_preferences(
+        self,
+        examples: list,
+        *,
+        adapter: str,
+        method: str | None = None,
+        config: Any = None,
+        base_adapter: str | None = None,
+        callbacks: TrainingCallback | None = None,
+        cancel: threading.Event | None = None,
+        pause: threading.Event | None = None,
+        model: str | None = None,
+        resume: bool = False,
+    ) -> TrainReport:
+        """DPO / IPO / KTO on `examples` (PreferenceExample pairs, LabelledExample thumbs)
+        as a new LoRA, or continuing `base_adapter`; `resume` continues a stopped run."""
+        from engine.train.preference_run import train_preferences
 
-        net, tokenizer, mconfig = load(rec.path, return_config=True)
-        train_set, val_set, longest, n_train = self._build(datasets, tokenizer, config)
-        import mlx.core as mx
-        import mlx.optimizers as optim
+        return train_preferences(
+            self,
+            examples,
+            adapter=adapter,
+            method=method,
+            config=config,
+            base_adapter=base_adapter,
+            callbacks=callbacks,
+            cancel=cancel,
+            pause=pause,
+            model=model,
+            resume=resume,
+        )
 
-        quantized = bool(mconfig.get("quantization") or mconfig.get("quantization_config"))
-        n_params = rec.parameters or 0
-        if parent:
+    def _parent(
+        self, parent: str | None, model: str | None
+    ) -> tuple[AdapterRecord | None, str | None]:
+        """The adapter a run continues (and so its base model), or None."""
+        if not parent:
+            return None, model
+        prec = self.adapter(parent)
+        model = model or prec.base_model
+        if model != prec.base_model:
+            raise TrainingError(
+                f"Adapter '{parent}' was trained on {prec.base_model}, not {model}; "
+                "continue it on its own base model."
+            )
+        return prec, model
+
+    def _resolve(self, run: TrainingRun, config: TrainConfig, prec, n_train: int, longest: int):
+        """Unset settings from the preset, model and data; a parent fixes the adapter shape."""
+        from engine.train import lora
+
+        if prec is not None:
             pcfg = json.loads((Path(prec.path) / lora.CONFIG_FILE).read_text())
             config.rank = pcfg["lora_parameters"]["rank"]
             config.scale = pcfg["lora_parameters"]["scale"]
             config.layers = pcfg["num_layers"]
-        cfg = config.resolved(
-            n_layers=len(net.layers),
-            parameters=n_params,
+        return config.resolved(
+            n_layers=len(run.net.layers),
+            parameters=run.base.parameters or 0,
             n_train=n_train,
             longest=longest,
-            context=int(mconfig.get("max_position_embeddings") or 2048),
+            context=int(run.mconfig.get("max_position_embeddings") or 2048),
         )
-        mx.random.seed(cfg.seed)
-        trainable = lora.apply_lora(net, cfg)
-        if parent:
-            net.load_weights(str(Path(prec.path) / lora.ADAPTER_FILE), strict=False)
-        estimate = lora.estimate_memory(net, mconfig, cfg, trainable)
-        lora.check_memory(estimate)
 
-        method = "qlora" if quantized else "lora"
-        dlist = [{"name": n, "weight": w} for n, w in datasets]
-        meta = {
-            "base_model": rec.name,
-            "base_path": rec.path,
-            "datasets": dlist,
-            "parent": parent,
-            "method": method,
-            "config": config.to_dict(),  # as asked (resume re-resolves it identically)
-            "resolved": cfg.to_dict(),
-            "trainable_parameters": trainable,
-            "memory_estimate": estimate,
-        }
-        files.write_json(
-            folder / lora.CONFIG_FILE,
-            {
-                "fine_tune_type": "lora",
-                "num_layers": cfg.layers,
-                "lora_parameters": lora.lora_parameters(cfg),
-                "sastre": meta,
-            },
-        )
-        record = existing or AdapterRecord(
-            name=adapter, path=str(folder), base_model=rec.name, method=method, datasets=dlist,
-            parent=parent,
-        )  # fmt: skip
-        record.params, record.status = cfg.to_dict(), "training"
-        self.store.adapters.save(record)
+    def _lora_report(self, run: TrainingRun, val_set, general, datasets) -> dict:
+        """Held-out loss and general perplexity after, answers before/after, forgetting."""
+        from engine.train import evaluate as ev
 
-        optimizer = optim.Adam(learning_rate=cfg.learning_rate)
-        state = lora.load_checkpoint(folder, net, optimizer) if resume else None
-        general = ev.general_dataset(tokenizer)
-        if state is None:
-            cb.on_status("Measuring the model before training", 0.0)
-            before = ev.measure(net, tokenizer, cfg, val_set, general)
-            if not (folder / lora.ADAPTER_FILE).exists():
-                files.save_safetensors(folder / lora.ADAPTER_FILE, lora.adapter_weights(net))
-            state = {"step": 0, "trained_tokens": 0, "before": before, "train": [], "val": []}
-        if before_val := state["before"].get("val_loss"):
-            cb.on_val_loss_report({"iteration": 0, "val_loss": before_val})
-        curves = {"train": list(state["train"]), "val": list(state["val"])}
-
-        def checkpoint(step: int, tokens: int) -> None:
-            cb.on_status(f"Saving checkpoint at step {step}", None)
-            curves["train"] += cb.train
-            curves["val"] += cb.val
-            cb.train, cb.val = [], []
-            lora.save_checkpoint(
-                folder, net, optimizer,
-                {"step": step, "trained_tokens": tokens, "before": state["before"], **curves},
-            )  # fmt: skip
-            cb.on_checkpoint(step, str(folder / lora.CHECKPOINT_DIR))
-
-        tic = time.perf_counter()
-        try:
-            result = lora.run_loop(
-                net, optimizer, train_set, val_set, cfg, cb,
-                start_step=state["step"], trained_tokens=state["trained_tokens"],
-                cancel=cancel, pause=pause, checkpoint=checkpoint,
-            )  # fmt: skip
-        except lora.TrainingError as exc:
-            record.status = "failed"
-            record.metrics = {"error": str(exc)}
-            self.store.adapters.save(record)
-            raise
-        if result.cancelled:
-            checkpoint(result.steps, result.trained_tokens)
-            record.status = "cancelled"
-            self.store.adapters.save(record)
-            return {"status": "cancelled", "steps": result.steps, "total": cfg.iters}
-
-        cb.on_status("Saving the adapter", None)
-        files.save_safetensors(folder / lora.ADAPTER_FILE, lora.adapter_weights(net))
-        cb.on_status("Evaluating", None)
-        val_after = cb.val[-1][1] if cb.val and cb.val[-1][0] == cfg.iters else None
-        after = ev.measure(net, tokenizer, cfg, val_set, general, val_after)
+        cfg, vals = run.cfg, run.val_points()
+        val_after = vals[-1][1] if vals and vals[-1][0] == cfg.iters else None
+        after = ev.measure(run.net, run.tokenizer, cfg, val_set, general, val_after)
         prompts = cfg.eval_prompts or self.default_prompts(datasets)
-        samples = ev.side_by_side(net, tokenizer, prompts, cfg.eval_max_tokens)
-        rep = ev.report(state["before"], after, cfg.forgetting_threshold, samples)
-        curves["train"] += cb.train
-        curves["val"] += cb.val
-        rep.update(
-            status="ready",
-            steps=result.steps,
-            trained_tokens=result.trained_tokens,
-            train_seconds=round(result.seconds, 2),
-            wall_seconds=round(time.perf_counter() - tic, 2),
-            tokens_per_second=round(result.tokens_per_second, 1),
-            peak_memory_mb=round(result.peak_memory_mb, 1),
-            curves=curves,
-        )
-        files.write_json(folder / "report.json", rep)
-        shutil.rmtree(folder / lora.CHECKPOINT_DIR, ignore_errors=True)
-        record.status, record.metrics = "ready", rep
-        self.store.adapters.save(record)
-        return rep
+        samples = ev.side_by_side(run.net, run.tokenizer, prompts, cfg.eval_max_tokens)
+        return ev.report(run.state["before"], after, cfg.forgetting_threshold, samples)
 
     def evaluate(
         self,
@@ -278,6 +230,12 @@ class TrainingService:
 
         cb = callback or TrainingCallback()
         rec = self.adapter(name)
+        if rec.method in ("dpo", "ipo", "kto"):
+            raise lora.TrainingError(
+                f"Adapter '{name}' learnt from preferences; its report (preference accuracy, "
+                "degeneration, forgetting) was measured when it was trained and is stored: "
+                f"`sastre eval --adapter {name}` without --recompute shows it."
+            )
         if rec.status != "ready":
             raise lora.TrainingError(
                 f"Adapter '{name}' is {rec.status}: finish it first with "

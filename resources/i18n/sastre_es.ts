@@ -128,6 +128,10 @@
 <context>
     <name>App</name>
     <message>
+        <source>Restart Sastre: it will offer to repair the database.</source>
+        <translation>Reinicie Sastre: le ofrecerá reparar la base de datos.</translation>
+    </message>
+    <message>
         <source>Something went wrong: {0}: {1}
 
 Your saved data is intact. Details were written to {2}; please include them if you report this.</source>
@@ -1824,6 +1828,45 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Name of the copy</source>
         <translation>Nombre de la copia</translation>
+    </message>
+</context>
+<context>
+    <name>Recovery</name>
+    <message>
+        <source>a read failed because part of the file is damaged</source>
+        <translation>una lectura falló porque parte del archivo está dañada</translation>
+    </message>
+    <message>
+        <source>Sastre&apos;s database is damaged</source>
+        <translation>La base de datos de Sastre está dañada</translation>
+    </message>
+    <message>
+        <source>Part of Sastre&apos;s database is damaged, so some of your data cannot be read as it is.
+
+Sastre can repair it: it keeps a copy of the damaged file, carries your chats, feedback and settings over to a new one, and rebuilds the document index from your files. Nothing is deleted.</source>
+        <translation>Parte de la base de datos de Sastre está dañada, así que algunos de sus datos no se pueden leer tal como están.
+
+Sastre puede repararla: guarda una copia del archivo dañado, pasa sus chats, valoraciones y ajustes a uno nuevo y reconstruye el índice de documentos a partir de sus archivos. No se borra nada.</translation>
+    </message>
+    <message>
+        <source>Repair now</source>
+        <translation>Reparar ahora</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>Ahora no</translation>
+    </message>
+    <message>
+        <source>The database was repaired. The damaged file is kept as {0}.</source>
+        <translation>La base de datos se ha reparado. El archivo dañado se guarda como {0}.</translation>
+    </message>
+    <message>
+        <source>These rows could not be read and are only in that copy: {0}.</source>
+        <translation>Estas filas no se pudieron leer y solo están en esa copia: {0}.</translation>
+    </message>
+    <message>
+        <source>Your documents are being indexed again from their files.</source>
+        <translation>Sus documentos se están indexando de nuevo a partir de sus archivos.</translation>
     </message>
 </context>
 <context>
