@@ -27,8 +27,9 @@ def _version(pkg: str) -> str | None:
         return None
 
 
-<<<<<<< HEAD
-def collect(data_dir: str | Path | None = None, check_hub: bool = True) -> list[Check]:
+def collect(
+    data_dir: str | Path | None = None, check_hub: bool = True, check_database: bool = False
+) -> list[Check]:
     from engine.platform import (
         SLOW_BLAS_NOTE,
         blas_info,
@@ -36,12 +37,6 @@ def collect(data_dir: str | Path | None = None, check_hub: bool = True) -> list[
         openblas_fix,
         resolve_data_dir,
     )
-=======
-def collect(
-    data_dir: str | Path | None = None, check_hub: bool = True, check_database: bool = False
-) -> list[Check]:
-    from engine.platform import blas_info, device_info, resolve_data_dir
->>>>>>> main
 
     checks = [
         Check(
