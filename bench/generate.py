@@ -46,7 +46,9 @@ def worker(model_path: str, rounds: int, max_tokens: int) -> dict:
     loaded = load_model(model_path)
     tok = loaded.tokenizer
     tokens = encode(tok, render_chat(tok, [{"role": "user", "content": PROMPT}]))
-    cfg = GenerationConfig(max_tokens=max_tokens, temperature=0.0, repetition_penalty=1.0)
+    cfg = GenerationConfig(
+        max_tokens=max_tokens, temperature=0.0, repetition_penalty=1.0, max_repeats=0
+    )  # every run writes max_tokens tokens: no loop stop
 
     def raw():
         stream = stream_generate(

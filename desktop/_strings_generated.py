@@ -5,7 +5,8 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 STRINGS = [
     QT_TRANSLATE_NOOP("GenerationConfig", "Most tokens to generate for one answer."),
     QT_TRANSLATE_NOOP(
-        "GenerationConfig", "Sampling temperature; 0 always picks the likeliest token."
+        "GenerationConfig",
+        "Sampling temperature; 0 always picks the likeliest token. Auto: 0 for document answers and small models.",
     ),
     QT_TRANSLATE_NOOP(
         "GenerationConfig",
@@ -17,6 +18,10 @@ STRINGS = [
     QT_TRANSLATE_NOOP("GenerationConfig", "Keep only the k likeliest tokens (0: no limit)."),
     QT_TRANSLATE_NOOP(
         "GenerationConfig", "Penalise tokens already in the recent context (1: off)."
+    ),
+    QT_TRANSLATE_NOOP(
+        "GenerationConfig",
+        "Stop an answer that writes the same passage this many times in a row (0: never).",
     ),
     QT_TRANSLATE_NOOP("GenerationConfig", "Random seed, for answers you can reproduce."),
     QT_TRANSLATE_NOOP("PersonalizeConfig", "Most prompt tokens for few-shot examples."),

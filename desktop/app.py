@@ -15,6 +15,7 @@ from desktop import i18n, theme
 from desktop.context import AppContext, ui_settings
 from desktop.engine_thread import EngineService, JobHandle
 from engine.errors import USER_ERRORS
+from store.errors import DamagedDatabaseError
 
 log = logging.getLogger("sastre.desktop")
 
@@ -47,8 +48,9 @@ def choose_data_dir(explicit: str | os.PathLike | None) -> Path:
 
 def setup_logging(data_dir: Path) -> Path:
     logs = Path(data_dir) / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
+    logs.mkdir(mode=0o700, parents=True, exist_ok=True)
     path = logs / "sastre.log"
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))  # private text
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("sastre")
@@ -96,6 +98,10 @@ def install_excepthook(parent: QWidget | None, log_path: Path) -> None:
                 from desktop.messages import for_people
 
                 message = for_people(str(exc))
+                if isinstance(exc, DamagedDatabaseError):
+                    message += "\n\n" + QCoreApplication.translate(
+                        "App", "Restart Sastre: it will offer to repair the database."
+                    )
             else:
                 message = QCoreApplication.translate(
                     "App",
@@ -172,6 +178,14 @@ def warm_up(ctx: AppContext) -> None:
     ctx.service.submit("warm up", run)
 
 
+def _check_damage(path: Path):
+    """Before anything reads the database: offer a repair if it is damaged."""
+    from desktop.recovery import damage_found, offer_repair
+
+    detail = damage_found(path)
+    return offer_repair(path, detail) if detail else None
+
+
 def run_gui(data_dir: str | os.PathLike | None = None) -> int:
     """The `sastre gui` entry point: open the main window and run until it closes."""
     from engine.context import Engine
@@ -181,12 +195,17 @@ def run_gui(data_dir: str | os.PathLike | None = None) -> int:
     path = choose_data_dir(data_dir)
     log_path = setup_logging(path)
     install_excepthook(None, log_path)
+    repaired = _check_damage(path)
     try:
         engine = Engine(path)
     except USER_ERRORS as exc:
         QMessageBox.critical(None, "Sastre", str(exc))
         return 1
     ctx = build_context(engine, app)
+    if repaired is not None:
+        from desktop.recovery import reindex
+
+        QTimer.singleShot(500, lambda: reindex(ctx, repaired))
     window = create_window(ctx)
     install_excepthook(window, log_path)
     window.show()

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from engine import feedback as fbm
+from engine import sampling
 from engine.config import GenerationConfig
 from engine.errors import ChatNotFoundError, SastreError, not_found
 from engine.models import ModelManager, Progress
@@ -327,6 +328,8 @@ class ChatService:
                 yield self._no_answer(plan, retrieval, progress)
                 return
         gen = self.generator(plan.model, progress, adapter=plan.adapter)
+        task = sampling.DOCUMENTS if retrieval is not None else sampling.CHAT
+        plan.config = sampling.resolve(plan.config, task, gen.loaded.n_params)  # Auto fields
         memories = (
             [m.text for m in self.store.memories.list("accepted")] if plan.personalize else []
         )
@@ -357,11 +360,15 @@ class ChatService:
             raise
         finally:
             answer = "".join(pieces)
+            sentences = []
             if retrieval is not None:
-                from engine.rag.answer import citation_suffix
+                from engine.rag.attribution import finish_answer
 
-                suffix = citation_suffix(answer, retrieval)  # citations always map to sources
-                answer += suffix
+                # [n] per sentence where the model wrote none; citations always map to sources
+                embed = None if failed else self._passage_embed(retrieval)
+                cited, sentences = finish_answer(answer, retrieval, embed)
+                suffix = cited[len(answer) :] if cited.startswith(answer) else ""
+                answer = cited
             reason = "error" if failed else (last and last.finish_reason) or "cancelled"
             result = result_of(
                 plan,
@@ -376,6 +383,7 @@ class ChatService:
                 parts,
                 retrieval,
             )
+            result.sentences = [x.to_dict() for x in sentences]
             self._save_answer(plan, saved, result)
         yield ChatEvent((last.text if last and last.finish_reason else "") + suffix, result)
 
@@ -443,7 +451,7 @@ class ChatService:
                 peak_memory_mb=result.peak_memory_mb,
                 finish_reason=result.finish_reason,
                 parent_id=saved.user_id,
-                sources=result.sources if plan.collection else None,
+                sources=[x.to_dict() for x in result.sources] if plan.collection else None,
                 prompt_parts=result.prompt_parts or None,
                 persona=result.persona,
             )
@@ -479,6 +487,12 @@ class ChatService:
         if self._library is None:
             raise SastreError("This chat service has no embedder for feedback examples.")
         return self._library().embedder()
+
+    def _passage_embed(self, retrieval: Retrieval):
+        """The retrieval's embedding model (already loaded), for sentence citations."""
+        if self._library is None:
+            return None
+        return self._library().embedder(retrieval.model).embed
 
     def _retrieve(self, text: str, collection: str) -> Retrieval:
         if self._library is None:

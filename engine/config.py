@@ -50,12 +50,19 @@ class Settings:
 
 @dataclass
 class GenerationConfig(Settings):
+    """Sampling settings. A field left as None is "auto": engine/sampling.py picks it for
+    the model's size and the task (document answers, chat); a value set here always wins."""
+
     max_tokens: int = opt(512, "Most tokens to generate for one answer.", min=1, max=32768)
-    temperature: float = opt(
-        0.7, "Sampling temperature; 0 always picks the likeliest token.", min=0.0, max=2.0
+    temperature: float | None = opt(
+        None,
+        "Sampling temperature; 0 always picks the likeliest token. Auto: 0 for document "
+        "answers and small models.",
+        min=0.0,
+        max=2.0,
     )
-    top_p: float = opt(
-        0.9,
+    top_p: float | None = opt(
+        None,
         "Nucleus sampling: keep the smallest set of tokens whose probability adds up to this.",
         min=0.0,
         max=1.0,
@@ -64,8 +71,14 @@ class GenerationConfig(Settings):
         0.0, "Drop tokens less likely than this fraction of the likeliest one.", min=0.0, max=1.0
     )
     top_k: int = opt(0, "Keep only the k likeliest tokens (0: no limit).", min=0, max=1000)
-    repetition_penalty: float = opt(
-        1.1, "Penalise tokens already in the recent context (1: off).", min=1.0, max=2.0
+    repetition_penalty: float | None = opt(
+        None, "Penalise tokens already in the recent context (1: off).", min=1.0, max=2.0
+    )
+    max_repeats: int | None = opt(
+        None,
+        "Stop an answer that writes the same passage this many times in a row (0: never).",
+        min=0,
+        max=100,
     )
     seed: int | None = opt(None, "Random seed, for answers you can reproduce.")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine import sampling
 from engine.config import GenerationConfig
 from engine.errors import ModelLoadError, UnsupportedModelError
 from engine.platform import preload_blas
@@ -27,7 +28,7 @@ from mlx_lm.models.cache import (  # noqa: E402
     make_prompt_cache,
     trim_prompt_cache,
 )
-from mlx_lm.sample_utils import make_logits_processors, make_sampler  # noqa: E402
+from mlx_lm.sample_utils import make_sampler  # noqa: E402
 
 
 @dataclass
@@ -42,7 +43,7 @@ class GenerationChunk:
     prompt_tps: float
     generation_tps: float
     peak_memory_mb: float
-    finish_reason: str | None = None  # 'stop', 'length', 'cancelled'
+    finish_reason: str | None = None  # 'stop', 'length', 'cancelled', 'repetition'
 
 
 @dataclass
@@ -53,6 +54,13 @@ class LoadedModel:
     tokenizer: Any  # mlx_lm TokenizerWrapper
     config: dict
     adapter: str | None = None
+
+    def __post_init__(self) -> None:
+        self.hidden_texts = configure_stops(self.tokenizer)
+
+    @property
+    def n_params(self) -> int | None:
+        return sampling.approx_params(self.config)
 
     @property
     def context_length(self) -> int:
@@ -149,6 +157,34 @@ def set_adapter(loaded: LoadedModel, adapter_path: str | Path | None) -> None:
     loaded.adapter = Path(adapter_path).name if adapter_path else None
 
 
+def _special_tokens(tokenizer: Any) -> dict[int, str]:
+    """The tokenizer's special (added, control) tokens: id -> text."""
+    decoder = getattr(tokenizer, "added_tokens_decoder", None) or {}
+    return {int(i): str(t) for i, t in decoder.items() if getattr(t, "special", True)}
+
+
+def configure_stops(tokenizer: Any) -> tuple[str, ...]:
+    """Make every end-of-turn / end-of-text token of the tokenizer stop generation, and
+    return the texts of all special tokens (never shown to the user as text).
+
+    The model's config names one eos id (SmolLM2: <|im_end|>); an adapter or a base model
+    may end with another (<|endoftext|>), which would otherwise be printed and run on.
+    """
+    specials = _special_tokens(tokenizer)
+    stops = {i for i, text in specials.items() if text in sampling.END_TOKENS}
+    if hasattr(tokenizer, "eos_token_ids"):
+        tokenizer.eos_token_ids = set(tokenizer.eos_token_ids) | stops
+    return tuple(sorted(set(specials.values()), key=len, reverse=True))
+
+
+def visible_text(text: str, hidden: tuple[str, ...]) -> str:
+    """`text` without special tokens."""
+    for special in hidden:
+        if special in text:
+            text = text.replace(special, "")
+    return text
+
+
 def render_chat(tokenizer: Any, messages: list[dict[str, str]]) -> str:
     """The exact text sent to the model, from the model's own chat template."""
     if getattr(tokenizer, "chat_template", None):
@@ -163,6 +199,24 @@ def encode(tokenizer: Any, text: str) -> list[int]:
     bos = getattr(tokenizer, "bos_token", None)
     add_special = bos is None or not text.startswith(bos)
     return list(tokenizer.encode(text, add_special_tokens=add_special))
+
+
+def answer_repetition_penalty(penalty: float, prompt_len: int, context: int = 64):
+    """A repetition penalty on the answer's own recent tokens only.
+
+    mlx-lm's penalises the last 20 tokens fed, prompt included: the words of the
+    question ("capital", "France") then become unlikely in the answer.
+    """
+
+    def processor(tokens: mx.array, logits: mx.array) -> mx.array:
+        recent = tokens[prompt_len:][-context:]
+        if recent.size == 0:
+            return logits
+        picked = logits[:, recent]
+        logits[:, recent] = mx.where(picked < 0, picked * penalty, picked / penalty)
+        return logits
+
+    return processor
 
 
 def _common_prefix(a: list[int], b: list[int]) -> int:
@@ -202,7 +256,7 @@ class Generator:
         config: GenerationConfig | None = None,
         cancel: threading.Event | None = None,
     ) -> Iterator[GenerationChunk]:
-        cfg = config or GenerationConfig()
+        cfg = sampling.resolve(config, sampling.CHAT, self.loaded.n_params)
         cfg.validate()
         if not tokens:
             raise ValueError("empty prompt")
@@ -211,24 +265,27 @@ class Generator:
         mx.reset_peak_memory()
         cached = self._reuse_cache(tokens)
         sampler = make_sampler(cfg.temperature, top_p=cfg.top_p, min_p=cfg.min_p, top_k=cfg.top_k)
-        processors = make_logits_processors(
-            repetition_penalty=cfg.repetition_penalty if cfg.repetition_penalty != 1.0 else None
-        )
+        new_tokens = tokens[cached:]
+        processors: list = []
+        if cfg.repetition_penalty != 1.0:
+            processors.append(answer_repetition_penalty(cfg.repetition_penalty, len(new_tokens)))
         seen = list(tokens)
-        last = None
+        answer: list[int] = []
+        hidden = self.loaded.hidden_texts
         try:
             for resp in stream_generate(
                 self.loaded.model,
                 self.loaded.tokenizer,
-                mx.array(tokens[cached:]),
+                mx.array(new_tokens),
                 max_tokens=cfg.max_tokens,
                 sampler=sampler,
                 logits_processors=processors,
                 prompt_cache=self._cache,
             ):
                 seen.append(resp.token)
+                answer.append(resp.token)
                 last = GenerationChunk(
-                    text=resp.text,
+                    text=visible_text(resp.text, hidden),
                     token=resp.token,
                     prompt_tokens=len(tokens),
                     cached_tokens=cached,
@@ -240,6 +297,10 @@ class Generator:
                 )
                 if cancel is not None and cancel.is_set() and resp.finish_reason is None:
                     last.finish_reason = "cancelled"
+                    yield last
+                    return
+                if resp.finish_reason is None and sampling.looping(answer, cfg.max_repeats):
+                    last.finish_reason = "repetition"
                     yield last
                     return
                 yield last

@@ -34,6 +34,7 @@ from engine.errors import (
     SastreError,
     UnsupportedModelError,
 )
+from engine.filecheck import check_gguf
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,7 @@ def _open_gguf(path: Path) -> tuple[Mapping[str, mx.array], dict[str, Any]]:
             f"{path.name}: this is not a GGUF file (it does not start with 'GGUF'). "
             "Choose a .gguf model file, or import a Hugging Face safetensors folder instead."
         )
+    check_gguf(path)  # before MLX: its loader trusts every length and offset in the file
     try:
         tensors, metadata = mx.load(str(path), return_metadata=True)
     except (RuntimeError, ValueError) as mlx_error:
@@ -324,10 +326,21 @@ def _hf_config(metadata: dict[str, Any], tensors: Mapping[str, mx.array], name: 
         config["pad_token_id"] = int(pad)
     # Chat models end a turn with EOT/EOM (Llama 3's <|eot_id|>); generation must stop there too.
     stops = [metadata.get(f"tokenizer.ggml.{key}_token_id") for key in ("eos", "eot", "eom")]
+    stops += _end_token_ids(metadata)
     stops = list(dict.fromkeys(int(s) for s in stops if s is not None))
     if stops:
         config["eos_token_id"] = stops[0] if len(stops) == 1 else stops
     return config
+
+
+def _end_token_ids(metadata: dict[str, Any]) -> list[int]:
+    """Control tokens that end a turn or a text (<|endoftext|> beside SmolLM2's <|im_end|>)."""
+    from engine.sampling import END_TOKENS
+
+    tokens = metadata.get("tokenizer.ggml.tokens") or []
+    types = metadata.get("tokenizer.ggml.token_type") or []
+    control = {i for i, t in enumerate(types) if int(t) in (3, 4)}  # CONTROL, USER_DEFINED
+    return [i for i, t in enumerate(tokens) if t in END_TOKENS and (not types or i in control)]
 
 
 def _f32(value: float) -> float:

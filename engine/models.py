@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import socket
-import struct
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -28,6 +27,7 @@ from engine.errors import (
     OfflineError,
     SastreError,
 )
+from engine.filecheck import check_safetensors
 from store import Store
 from store.models import ModelRecord
 
@@ -58,11 +58,8 @@ def folder_size(path: Path) -> int:
 
 
 def _safetensors_shapes(path: Path) -> dict[str, tuple[str, list[int]]]:
-    """Tensor dtypes and shapes from a safetensors header, without loading weights."""
-    with open(path, "rb") as f:
-        (n,) = struct.unpack("<Q", f.read(8))
-        header = json.loads(f.read(n))
-    return {k: (v["dtype"], v["shape"]) for k, v in header.items() if k != "__metadata__"}
+    """Tensor dtypes and shapes from a safetensors header, checked against the file's size."""
+    return check_safetensors(path)
 
 
 def describe_folder(path: Path) -> dict:
@@ -268,7 +265,7 @@ class ModelManager:
             name = valid_name(name or src.stem)
             self._check_free(name)
             target = self.models_dir / name
-            self.models_dir.mkdir(parents=True, exist_ok=True)
+            self.models_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             try:
                 convert_gguf(src, target, progress=progress)
             except OSError as exc:
@@ -358,7 +355,7 @@ class ModelManager:
             )
         out_name = valid_name(out_name or f"{name}-{bits}bit")
         self._check_free(out_name)
-        self.models_dir.mkdir(parents=True, exist_ok=True)
+        self.models_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self.models_dir / f".{out_name}.partial"
         shutil.rmtree(tmp, ignore_errors=True)
         try:

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from engine.generate import LoadedModel
     from engine.personalize import PersonalizeConfig
     from engine.rag import Retrieval
+    from engine.rag.types import Source
     from store.chats import Chat
     from store.personas import Persona
 
@@ -46,13 +47,15 @@ class ChatResult:
     prompt: str = ""
     # Answers from a collection: the numbered sources [n] refers to (n, path, page,
     # heading, text, chunk_id) and the time retrieval took.
-    sources: list[dict] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
     retrieval_ms: float | None = None
     # Personalization: the prompt's named parts with token counts (what the inspector
     # shows), the persona used, and facts proposed as memories from the user's message.
     prompt_parts: list[dict] = field(default_factory=list)
     persona: str | None = None
     memories_proposed: list[int] = field(default_factory=list)
+    # Document answers: each sentence with the sources that support it (rag/attribution.py).
+    sentences: list[dict] = field(default_factory=list)
 
     def public(self) -> dict:
         """The fields `sastre chat --json` promises."""

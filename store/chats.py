@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -111,10 +112,12 @@ class ChatRepo:
         params: tuple = ()
         if search:
             sql += (
-                " WHERE c.title LIKE ? OR EXISTS (SELECT 1 FROM messages m"
-                " WHERE m.chat_id = c.id AND m.content LIKE ?)"
+                " WHERE c.title LIKE ? ESCAPE '\\' OR EXISTS (SELECT 1 FROM messages m"
+                " WHERE m.chat_id = c.id AND m.content LIKE ? ESCAPE '\\')"
             )
-            params = (f"%{search}%", f"%{search}%")
+            # % and _ in what the user typed are literal characters, not wildcards.
+            pattern = "%" + re.sub(r"([\\%_])", r"\\\1", search) + "%"
+            params = (pattern, pattern)
         sql += " ORDER BY c.updated_at DESC, c.id DESC LIMIT ?"
         return [Chat(**dict(r)) for r in self.db.query(sql, (*params, limit))]
 

@@ -162,6 +162,8 @@ class DocumentRepo:
                 f"CREATE VIRTUAL TABLE {fts} USING fts5(text, heading, title, content='',"
                 f" contentless_delete=1, tokenize='{FTS_TOKENIZER}', prefix='{FTS_PREFIX}')"
             )
+            # A deleted chunk's terms leave the index at once (no text left behind).
+            c.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('secure-delete', 1)")
             c.execute(f"CREATE VIRTUAL TABLE {fts}_vocab USING fts5vocab({fts}, 'row')")
             c.execute(
                 "UPDATE collections SET vec_table = ?, fts_table = ? WHERE id = ?", (vec, fts, cid)
@@ -215,6 +217,7 @@ class DocumentRepo:
             c.execute(f"DROP TABLE IF EXISTS {col.fts_table}_vocab")
             c.execute(f"DROP TABLE IF EXISTS {col.fts_table}")
             c.execute("DELETE FROM collections WHERE id = ?", (col.id,))
+        self.db.scrub()
         return True
 
     def set_chunk_format(self, col: Collection, chunk_format: int) -> None:
@@ -415,7 +418,16 @@ class DocumentRepo:
             self._delete_chunks(c, col, row[0])
             c.execute("DELETE FROM documents WHERE id = ?", (row[0],))
             c.execute(_BUMP, (now(), col.id))
+        self.scrub(col)
         return True
+
+    def scrub(self, col: Collection) -> None:
+        """Leave no removed text in the file: FTS5 keeps a deleted row's terms in its
+        segments (even with secure-delete) until they are merged, and the write-ahead
+        log keeps old page images until it is emptied."""
+        with self.db.tx() as c:
+            c.execute(f"INSERT INTO {col.fts_table}({col.fts_table}) VALUES ('optimize')")
+        self.db.scrub()
 
     # -- retrieval ---------------------------------------------------------------
     def knn(self, col: Collection, vector: np.ndarray, k: int) -> list[tuple[int, float]]:

@@ -68,7 +68,9 @@ class FeedbackRepo:
                 " answer, model, adapter, created_at, updated_at, chunk_ids)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(message_id) DO UPDATE SET rating = excluded.rating,"
-                " reason = excluded.reason, correction = excluded.correction,"
+                # Re-rating without a correction keeps the one given before.
+                " reason = excluded.reason,"
+                " correction = coalesce(excluded.correction, feedback.correction),"
                 " answer = excluded.answer, updated_at = excluded.updated_at",
                 (
                     message_id, msg["chat_id"], rating, _clean(reason), _clean(correction),

@@ -115,7 +115,9 @@ def test_send_streams_an_answer_and_saves_it(qtbot, window):
 
 
 def test_stop_mid_answer_keeps_the_partial_answer(qtbot, window):
-    window.ctx.store.settings.set("generation", {"max_tokens": 2000, "temperature": 0.0})
+    window.ctx.store.settings.set(
+        "generation", {"max_tokens": 2000, "temperature": 0.0, "max_repeats": 0}
+    )
     chat = window.chat
     chat.input.setPlainText("Tell me a long story")
     chat.send_or_stop()
@@ -443,6 +445,22 @@ def test_settings_generation_defaults_and_tooltips(qtbot, window):
     assert window.ctx.generation_config().max_tokens == 64
 
 
+def test_sampling_fields_left_on_auto_stay_auto(qtbot, window):
+    """Only what the user set is saved as a value; the rest stays None ("Auto") so the
+    engine picks it for the model and the task."""
+    settings = window.settings
+    window.ctx.store.settings.delete("generation")
+    settings.load()
+    top_p = settings.gen_fields["top_p"]
+    assert top_p.value() == top_p.minimum() and top_p.text() == "Auto"
+    settings.gen_fields["temperature"].setValue(0.9)
+    saved = window.ctx.store.settings.get("generation")
+    assert saved["temperature"] == pytest.approx(0.9)
+    assert saved["top_p"] is None and saved["repetition_penalty"] is None
+    settings.gen_fields["temperature"].setValue(settings.gen_fields["temperature"].minimum())
+    assert window.ctx.store.settings.get("generation")["temperature"] is None
+
+
 def test_unexpected_errors_show_a_dialog_and_are_logged(qtbot, window, tmp_path, monkeypatch):
     import sys
 
@@ -598,7 +616,7 @@ def test_chat_answers_from_a_collection_with_clickable_citations(
     with qtbot.waitSignal(chat.job.finished, timeout=WAIT_MS) as done:
         pass
     result = done.args[0]
-    assert result.sources and result.sources[0]["n"] == 1
+    assert result.sources and result.sources[0].n == 1
     qtbot.waitUntil(lambda: chat.job is None)
     answer = chat.assistant_widgets()[-1]
     assert len(answer.sources) == len(result.sources)
@@ -606,7 +624,7 @@ def test_chat_answers_from_a_collection_with_clickable_citations(
     qtbot.waitUntil(answer.view.isVisible)
     _click_citation(qtbot, answer.view, 1)
     assert chat.sources.isVisible() and chat.sources.current == 1
-    assert chat.sources.card(1).path == result.sources[0]["path"]
+    assert chat.sources.card(1).path == result.sources[0].path
     # Reopened later, the answer still has its sources (saved with the message).
     chat.open_chat(chat.chat_id)
     assert len(chat.assistant_widgets()[-1].sources) == len(result.sources)
@@ -688,7 +706,9 @@ def test_the_gui_stays_responsive_and_repaints_in_batches(qtbot, window, monkeyp
 
     from desktop.widgets.message import AssistantMessage
 
-    window.ctx.store.settings.set("generation", {"max_tokens": 300, "temperature": 0.0})
+    window.ctx.store.settings.set(
+        "generation", {"max_tokens": 300, "temperature": 0.0, "max_repeats": 0}
+    )
     renders = []
     original = AssistantMessage.set_text
     monkeypatch.setattr(

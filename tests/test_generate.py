@@ -119,3 +119,77 @@ def test_bad_model_folders_are_explained(tmp_path, tiny_model_dir):
     (broken / "model.safetensors").write_bytes(b"\x00" * 16)
     with pytest.raises(ModelLoadError):
         load_model(broken)
+
+
+# -- stop tokens ---------------------------------------------------------------------------
+def _endoftext_model(tmp_path):
+    """A tiny llama whose every logit is equal, so greedy decoding writes token 0,
+    <|endoftext|>: not the eos its config names (<|im_end|>), as with some adapters."""
+    import mlx.core as mx
+    from mlx_lm.utils import load, save_model
+
+    from tests.fixtures.tiny import build_tiny_llama
+
+    path = build_tiny_llama(tmp_path / "eot", tie_word_embeddings=False)
+    model, _ = load(str(path))
+    model.lm_head.weight = mx.zeros_like(model.lm_head.weight)
+    save_model(path, model)
+    return path
+
+
+def _tiny_adapter(model_dir, out):
+    import mlx.core as mx
+    from mlx.utils import tree_flatten
+    from mlx_lm.tuner.utils import linear_to_lora_layers
+    from mlx_lm.utils import load
+
+    model, _ = load(str(model_dir))
+    model.freeze()
+    params = {"rank": 2, "scale": 1.0, "dropout": 0.0}
+    linear_to_lora_layers(model, 2, params)
+    out.mkdir()
+    weights = dict(tree_flatten(model.trainable_parameters()))
+    mx.save_safetensors(str(out / "adapters.safetensors"), weights)
+    cfg = {"fine_tune_type": "lora", "num_layers": 2, "lora_parameters": params}
+    (out / "adapter_config.json").write_text(json.dumps(cfg))
+    return out
+
+
+def test_every_end_token_stops_generation_with_and_without_an_adapter(tmp_path):
+    from engine.generate import set_adapter
+
+    path = _endoftext_model(tmp_path)
+    adapter = _tiny_adapter(path, tmp_path / "adapter")
+    cfg = GenerationConfig(max_tokens=30, temperature=0.0, repetition_penalty=1.0)
+    plain = load_model(path)
+    with_adapter = load_model(path, adapter_path=adapter)
+    swapped = load_model(path)
+    set_adapter(swapped, adapter)
+    for loaded in (plain, with_adapter, swapped):
+        assert {0, 2} <= loaded.tokenizer.eos_token_ids  # <|endoftext|>, <|im_end|>
+        chunks = list(Generator(loaded).stream(tokens_for(loaded, "hello"), cfg))
+        assert chunks[-1].finish_reason == "stop"
+        assert len(chunks) == 1
+        assert "".join(c.text for c in chunks) == ""
+
+
+def test_special_tokens_are_never_shown_as_text(loaded):
+    from engine.generate import visible_text
+
+    tok = loaded.tokenizer
+    ids = tok.encode("Paris<|im_start|> is<|endoftext|> big", add_special_tokens=False)
+    shown = visible_text(tok.decode(ids), loaded.hidden_texts)
+    assert shown == "Paris is big"
+
+
+@pytest.mark.slow
+def test_real_model_stops_on_its_end_of_text_token(embedded_model):
+    """SmolLM2's config names only <|im_end|>; <|endoftext|> must stop it too, and a
+    prompt that invites the model to write another turn ends cleanly with no token shown."""
+    _eng, rec = embedded_model
+    loaded = load_model(rec.path)
+    tok = loaded.tokenizer
+    end_of_text = tok.convert_tokens_to_ids("<|endoftext|>")
+    assert {end_of_text, tok.convert_tokens_to_ids("<|im_end|>")} <= tok.eos_token_ids
+    text = Generator(loaded).generate(tokens_for(loaded, "Say hello."), GREEDY)
+    assert text.strip() and "<|" not in text

@@ -277,8 +277,9 @@ def test_tiny_conversion_matches_original_logits(tiny, tmp_path):
     print(f"tiny logits max abs diff: {diff:.2e}")
     assert diff < 1e-4
 
-    # The tokenizer wrapper sees the GGUF's eos and chat template.
-    assert tokenizer.eos_token_ids == {2}
+    # The tokenizer wrapper sees the GGUF's eos, its other end-of-text / turn tokens
+    # (<|endoftext|>, <|im_start|>) and chat template.
+    assert tokenizer.eos_token_ids == {0, 1, 2}
     prompt = tokenizer.apply_chat_template(
         [{"role": "user", "content": "hi"}], add_generation_prompt=True
     )
@@ -609,7 +610,7 @@ def test_smollm2_answers_paris(smollm2_folder):
     assert config["num_key_value_heads"] == 3
 
     model, tokenizer = mlx_lm.load(str(smollm2_folder))
-    assert tokenizer.eos_token_ids == {2}  # <|im_end|>
+    assert tokenizer.eos_token_ids == {0, 1, 2}  # <|endoftext|>, <|im_start|>, <|im_end|>
     prompt = tokenizer.apply_chat_template(
         [{"role": "user", "content": "What is the capital of France?"}],
         add_generation_prompt=True,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from desktop.cli import main
 from engine import preferences as prefs
 from store import Store
@@ -146,7 +144,6 @@ CONTRACT = {
 def test_pairs_import_then_train_dpo_on_all_pairs(capsys, data_dir, tiny_model_dir, tmp_path):
     """The issue's script contract: `sastre pairs import FILE`, then
     `sastre train dpo --pairs all --adapter NAME --json` prints the report last."""
-    pytest.importorskip("engine.train.preference", reason="preference training not installed")
     d = ["--data-dir", data_dir]
     assert sastre(capsys, "models", "import", tiny_model_dir, "--name", "tiny", *d)[0] == 0
     f = tmp_path / "pairs.jsonl"

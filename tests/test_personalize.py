@@ -361,7 +361,7 @@ def test_feedback_reweights_cited_chunks_reversibly(tiny_engine, tmp_path):
 
     first = ask()
     assert len(first.sources) == 2
-    cited = first.sources[0]["chunk_id"]
+    cited = first.sources[0].chunk_id
     # The user dislikes an answer that cited source [1].
     eng.store.db.execute(
         "UPDATE messages SET content = 'Wrong [1]' WHERE id = ?", (first.message_id,)
@@ -369,11 +369,11 @@ def test_feedback_reweights_cited_chunks_reversibly(tiny_engine, tmp_path):
     assert eng.store.feedback.rate(first.message_id, -1).chunk_ids == [cited]
 
     second = ask()
-    assert cited not in [s["chunk_id"] for s in second.sources]  # down-weighted away
+    assert cited not in [s.chunk_id for s in second.sources]  # down-weighted away
     weights = next(p for p in second.prompt_parts if p["name"] == "retrieval weights")
     assert f"chunk {cited}: -0.30" in weights["text"] and weights["tokens"] == 0
 
     eng.store.feedback.clear(first.message_id)  # reversible: the rating is gone
     third = ask()
-    assert cited in [s["chunk_id"] for s in third.sources]
+    assert cited in [s.chunk_id for s in third.sources]
     assert all(p["name"] != "retrieval weights" for p in third.prompt_parts)

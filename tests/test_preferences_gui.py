@@ -40,60 +40,7 @@ def imported_pairs(tmp_path, n: int):
     return f
 
 
-@pytest.fixture
-def preference_training(monkeypatch, tmp_path):
-    """TrainingService.train_preferences; until it exists, a stand-in that trains a real
-    tiny LoRA on the chosen answers and records it as a DPO adapter."""
-    from engine.train.config import TrainConfig
-    from engine.train.service import TrainingService
-
-    if hasattr(TrainingService, "train_preferences"):
-        return
-
-    def train_preferences(
-        self,
-        examples,
-        *,
-        adapter,
-        method="dpo",
-        config=None,
-        base_adapter=None,
-        callbacks=None,
-        cancel=None,
-        pause=None,
-        model=None,
-    ):
-        f = tmp_path / f"{adapter}.jsonl"
-        f.write_text(
-            "\n".join(
-                json.dumps({"messages": [*e.prompt, {"role": "assistant", "content": e.chosen}]})
-                for e in examples
-            )
-        )
-        self.import_dataset(str(f), adapter)
-        cfg = TrainConfig(
-            rank=4, layers=2, iters=4, batch_size=4, eval_prompts=["Hi"], eval_max_tokens=4
-        )
-        rep = self.train(
-            [(adapter, 1.0)], adapter, model=model, config=cfg, callback=callbacks, cancel=cancel
-        )
-        rec = self.store.adapters.get(adapter)
-        rec.method = method
-        rec.metrics = {
-            **rec.metrics,
-            "promotable": True,
-            "pref_acc_before": 0.5,
-            "pref_acc_after": 0.75,
-        }
-        self.store.adapters.save(rec)
-        return {**rep, "adapter": adapter, "pref_acc_before": 0.5, "pref_acc_after": 0.75}
-
-    monkeypatch.setattr(TrainingService, "train_preferences", train_preferences, raising=False)
-
-
-def test_thumbs_down_regenerate_prefer_learn_compare_promote(
-    qtbot, request, tmp_path, preference_training
-):
+def test_thumbs_down_regenerate_prefer_learn_compare_promote(qtbot, request, tmp_path):
     window = request.getfixturevalue("make_window")()
     store, chat = window.ctx.store, window.chat
     send_and_wait(qtbot, window, "Name a colour")
@@ -192,7 +139,6 @@ def test_a_blind_ab_vote_in_the_comparison_dialog_is_a_pair(qtbot, request):
 
 def test_learn_pause_stop_and_resume(qtbot, request, tmp_path):
     """A real preference run from the section, stopped and resumed from its checkpoint."""
-    pytest.importorskip("engine.train.preference", reason="preference training not installed")
     window = request.getfixturevalue("make_window")()
     store = window.ctx.store
     window.show_panel("training")

@@ -90,10 +90,10 @@ def test_ask_cites_the_right_source_with_the_real_models(capsys, real_library):
         )
     )
     result = events[-1].result
-    assert result.sources[0]["path"].endswith("receta.md")
+    assert result.sources[0].path.endswith("receta.md")
     assert "Responde en español" in result.prompt and "Pregunta:" in result.prompt
     saved = eng.store.chats.messages(result.chat_id)[-1]
-    assert [s["chunk_id"] for s in saved.sources] == [s["chunk_id"] for s in result.sources]
+    assert [s["chunk_id"] for s in saved.sources] == [s.chunk_id for s in result.sources]
 
 
 def test_ask_says_the_documents_do_not_contain_the_answer(capsys, real_library):

@@ -383,6 +383,11 @@ def test_other_hosts_need_an_explicit_flag(capsys, data):
 
 @pytest.fixture(scope="module")
 def busy_server(data):
+    from store import Store
+
+    store = Store.open(data)  # the tiny random model loops at once: keep it writing
+    store.settings.set("generation", {"max_repeats": 0})
+    store.close()
     s = Served(data, "--max-queue", "2", "--queue-timeout", "1")
     yield s
     code, err = s.stop(signal.SIGINT)

@@ -7,12 +7,19 @@ logged with its traceback in <data dir>/logs and reported in one line too.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
 
 from desktop.cli import chat, models, pairs, personalize, rag, serve, system, train
-from desktop.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, Parser, add_global
+from desktop.cli.common import (
+    EXIT_INTERRUPTED,
+    EXIT_USER_ERROR,
+    Parser,
+    SafeText,
+    add_global,
+)
 from engine.errors import USER_ERRORS
 
 # In the order `sastre --help` lists them.
@@ -44,23 +51,41 @@ def _log_crash(args) -> Path | None:
         from engine.platform import resolve_data_dir
 
         logs = resolve_data_dir(getattr(args, "data_dir", None)) / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
+        logs.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = logs / "sastre.log"
-        with open(path, "a", encoding="utf-8") as f:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)  # private text
+        with open(fd, "a", encoding="utf-8") as f:
             f.write(traceback.format_exc() + "\n")
         return path
     except OSError:
         return None
 
 
+def _damaged(exc: BaseException) -> bool:
+    from store.errors import DamagedDatabaseError
+
+    return isinstance(exc, DamagedDatabaseError)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run one command. Everything printed goes through SafeText (no terminal escapes)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeText(out), SafeText(err, keep_cr=True)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "gui"
     try:
         return COMMANDS[command](args)
     except USER_ERRORS as exc:
-        print(f"sastre: {exc}", file=sys.stderr)
+        hint = " Run `sastre doctor --repair` to do it now." if _damaged(exc) else ""
+        print(f"sastre: {exc}{hint}", file=sys.stderr)
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("\nsastre: interrupted.", file=sys.stderr)

@@ -14,6 +14,7 @@ from desktop.cli.common import (
     engine,
     generation_config,
     print_json,
+    row_id,
     sub,
     table,
 )
@@ -30,19 +31,19 @@ def add_parsers(subs) -> None:
     )
     p.add_argument("--system", help="System prompt for a new chat.")
     p.add_argument(
-        "--chat", type=int, metavar="ID", help="Continue chat ID (see `sastre chats list`)."
+        "--chat", type=row_id, metavar="ID", help="Continue chat ID (see `sastre chats list`)."
     )
     again = p.add_mutually_exclusive_group()
     again.add_argument(
         "--regenerate",
-        type=int,
+        type=row_id,
         metavar="MESSAGE_ID",
         help="Answer the question of answer MESSAGE_ID again; earlier versions are kept "
         "(see `sastre chats versions`).",
     )
     again.add_argument(
         "--edit",
-        type=int,
+        type=row_id,
         metavar="MESSAGE_ID",
         help="Replace your message MESSAGE_ID (and what followed it) with TEXT and answer it.",
     )
@@ -73,15 +74,15 @@ def add_parsers(subs) -> None:
     q.add_argument("--search", help="Only chats whose title or messages contain this text.")
     q.add_argument("--json", action="store_true")
     q = sub(cs, "show", "Print one chat.")
-    q.add_argument("id", type=int)
+    q.add_argument("id", type=row_id)
     q.add_argument("--json", action="store_true")
     q = sub(cs, "rm", "Delete a chat.")
-    q.add_argument("id", type=int)
+    q.add_argument("id", type=row_id)
     q = sub(cs, "versions", "List the versions of an answer (after `sastre chat --regenerate`).")
-    q.add_argument("message_id", type=int, metavar="MESSAGE_ID")
+    q.add_argument("message_id", type=row_id, metavar="MESSAGE_ID")
     q.add_argument("--json", action="store_true")
     q = sub(cs, "prefer", "Prefer one version of an answer: it is shown and liked over the rest.")
-    q.add_argument("message_id", type=int, metavar="MESSAGE_ID")
+    q.add_argument("message_id", type=row_id, metavar="MESSAGE_ID")
     q.add_argument("index", type=int, metavar="INDEX", help="The version's index (from 0).")
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import re
 import signal
 import sys
 import threading
@@ -16,6 +18,10 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 __all__ = [
+    "MAX_ID",
+    "SafeText",
+    "clean_terminal",
+    "row_id",
     "EXIT_INTERRUPTED",
     "EXIT_USAGE",
     "EXIT_USER_ERROR",
@@ -31,6 +37,73 @@ __all__ = [
     "sub",
     "table",
 ]
+
+
+# -- terminal safety ------------------------------------------------------------------
+# Text from documents and models may carry terminal control sequences (OSC 52 writes
+# the clipboard, CSI clears the screen, OSC 0 sets the title). Whole sequences go
+# first, then any control character left (so a sequence split across two writes is
+# harmless: its ESC is gone). Tab and newline stay; carriage return only on stderr.
+_SEQUENCE = re.compile(
+    r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"  # OSC ... BEL or ST
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"  # DCS, SOS, PM, APC ... ST
+    r"|\x1b\[[0-?]*[ -/]*[@-~]?"  # CSI
+    r"|\x9b[0-?]*[ -/]*[@-~]?|\x9d[^\x07\x9c]*[\x07\x9c]?"  # 8-bit CSI, OSC
+    r"|\x1b[ -/]*[0-~]?"  # two-character escapes
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_KEEP_CR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_terminal(text: str, keep_cr: bool = False) -> str:
+    """Text safe to print: terminal control sequences and control characters removed.
+
+    Bidirectional overrides go too: they make a terminal show text in another order.
+    """
+    text = _SEQUENCE.sub("", text)
+    return (_CONTROL_KEEP_CR if keep_cr else _CONTROL).sub("", text)
+
+
+class SafeText(io.TextIOBase):
+    """A stdout/stderr wrapper that cleans everything written through it.
+
+    `main()` installs it, so every printer (search hits, answers, chats, errors)
+    goes through one helper whatever the command.
+    """
+
+    def __init__(self, raw, keep_cr: bool = False):
+        self.raw, self.keep_cr = raw, keep_cr
+
+    def write(self, text: str) -> int:
+        self.raw.write(clean_terminal(text, self.keep_cr))
+        return len(text)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+    def isatty(self) -> bool:
+        return self.raw.isatty()
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self.raw, "encoding", "utf-8")
+
+
+MAX_ID = 2**63 - 1  # SQLite's largest rowid
+
+
+def row_id(text: str) -> int:
+    """An argparse type for ids: a clear message instead of an overflow deep in SQLite."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an id (a whole number)") from None
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text} is not an id: ids go from 1 to {MAX_ID}")
+    return value
 
 
 class Parser(argparse.ArgumentParser):
@@ -107,7 +180,11 @@ class ConsoleProgress:
 
 
 class cancel_on_interrupt:
-    """First Ctrl-C sets the cancel event (the job stops cleanly); a second one aborts."""
+    """First Ctrl-C sets the cancel event (the job stops cleanly); a second one aborts.
+
+    SIGTERM and SIGHUP (a process manager, a closing terminal) count as Ctrl-C, so
+    they too stop cleanly and keep what was done (the partial answer, the run so far).
+    """
 
     def __init__(self, event: threading.Event):
         self.event = event
@@ -122,10 +199,13 @@ class cancel_on_interrupt:
                 raise KeyboardInterrupt
             self.event.set()
 
-        self.old = signal.signal(signal.SIGINT, handler)
+        signals = [signal.SIGINT] + [
+            getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+        ]
+        self.old = {sig: signal.signal(sig, handler) for sig in signals}
         return self
 
     def __exit__(self, *exc):
-        if self.old is not None:
-            signal.signal(signal.SIGINT, self.old)
+        for sig, old in (self.old or {}).items():
+            signal.signal(sig, old)
         return False

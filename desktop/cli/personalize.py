@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sys
 
-from desktop.cli.common import engine, print_json, sub
+from desktop.cli.common import MAX_ID, engine, print_json, row_id, sub
 from engine.errors import SastreError
 
 
@@ -73,12 +73,12 @@ def add_parsers(subs) -> None:
     q = sub(ms, "add", "Add an accepted memory.")
     q.add_argument("text")
     q = sub(ms, "accept", "Accept a proposed memory.")
-    q.add_argument("id", type=int)
+    q.add_argument("id", type=row_id)
     q = sub(ms, "edit", "Change a memory's text (and accept it).")
-    q.add_argument("id", type=int)
+    q.add_argument("id", type=row_id)
     q.add_argument("text")
     q = sub(ms, "rm", "Delete a memory.")
-    q.add_argument("id", type=int)
+    q.add_argument("id", type=row_id)
 
 
 def cmd_feedback(args) -> int:
@@ -89,6 +89,8 @@ def cmd_feedback(args) -> int:
         return 0
     try:
         message_id = int(args.target)
+        if not 1 <= message_id <= MAX_ID:
+            raise ValueError(args.target)
     except ValueError:
         raise SastreError(
             f"{args.target!r} is not a message id. Use `sastre feedback MESSAGE_ID up|down` "

@@ -21,6 +21,7 @@ from desktop.cli.common import (
     table,
 )
 from engine.config import GenerationConfig, help_for
+from engine.rag import secrets
 from engine.rag.config import RagConfig
 
 EXIT_FAILED_FILES = 1
@@ -55,6 +56,14 @@ def add_parsers(subs) -> None:
     )
     p.add_argument(
         "--max-file-mb", type=float, default=None, metavar="MB", help=_rag_help("max_file_mb")
+    )
+    p.add_argument(
+        "--secrets",
+        choices=secrets.POLICIES,
+        default=None,
+        help="What this collection does with files holding secrets (keys, tokens, passwords), "
+        "remembered for later runs: skip them (the default), redact the secret values, or "
+        "allow them as they are.",
     )
     p.add_argument("--json", action="store_true", help="Print the report as one JSON object.")
 
@@ -187,7 +196,12 @@ def _print_report(report, limit: int = 50) -> None:
         f"{d['unchanged']} unchanged, {d['skipped']} skipped, {d['failed']} failed, "
         f"{d['removed']} removed. {verb} {report.elapsed_s:.1f} s."
     )
-    problems = [f for f in report.files if f.status in ("skipped", "failed")]
+    # Failures first: among a hundred skipped files the one that failed must show.
+    order = {"failed": 0, "skipped": 1, "indexed": 2}
+    problems = sorted(
+        (f for f in report.files if f.status in ("skipped", "failed") or f.reason),
+        key=lambda f: order.get(f.status, 3),
+    )
     for f in problems[:limit]:
         print(f"  {f.status:<8} {f.path}: {f.reason}")
     if len(problems) > limit:
@@ -201,6 +215,8 @@ def cmd_index(args) -> int:
     _, lib = _library(
         args, workers=args.workers, parse_timeout_s=args.timeout, max_file_mb=args.max_file_mb
     )
+    if args.secrets:
+        secrets.set_policy(lib.store.settings, args.collection, args.secrets)
     cancel = threading.Event()
     with cancel_on_interrupt(cancel):
         report = lib.index(
@@ -246,13 +262,11 @@ def cmd_watch(args) -> int:
 
 
 def _where(h) -> str:
-    parts = [h["path"] if isinstance(h, dict) else h.path]
-    page = h["page"] if isinstance(h, dict) else h.page
-    heading = h["heading"] if isinstance(h, dict) else h.heading
-    if page:
-        parts.append(f"p. {page}")
-    if heading:
-        parts.append(f"“{heading}”")
+    parts = [h.path]  # a SearchHit or a Source
+    if h.page:
+        parts.append(f"p. {h.page}")
+    if h.heading:
+        parts.append(f"“{h.heading}”")
     return " · ".join(parts)
 
 
@@ -281,10 +295,10 @@ def cmd_ask(args) -> int:
     eng, lib = _library(args)
     lib.collection(args.collection)  # a clear error before any model loads
     settings = eng.store.settings.get("generation", {})
+    # Sampling left on auto: engine/sampling.py picks greedy decoding for document answers.
     config = GenerationConfig.from_dict(
         {
             **settings,
-            "temperature": 0.0,  # grounded answers: no sampling unless asked
             "max_tokens": 256,
             **{
                 k: getattr(args, k)
@@ -315,8 +329,12 @@ def cmd_ask(args) -> int:
             {
                 "answer": result.text,
                 "sources": [
-                    {k: s[k] for k in ("n", "path", "page", "heading", "text")}
+                    {k: v for k, v in s.to_dict().items() if k != "chunk_id"}
                     for s in result.sources
+                ],
+                "sentences": [
+                    {"text": x["text"], "sources": x["sources"], "support": round(x["support"], 3)}
+                    for x in result.sentences
                 ],
                 "model": result.model,
                 "retrieval_ms": result.retrieval_ms,
@@ -328,8 +346,8 @@ def cmd_ask(args) -> int:
     if result.sources:
         print("\nSources:")
         for s in result.sources:
-            print(f"[{s['n']}] {_where(s)}")
-            print(f'    "{_snippet(s["text"], 160)}"')
+            print(f"[{s.n}] {_where(s)}")
+            print(f'    "{_snippet(s.text, 160)}"')
     if result.finish_reason == "cancelled":
         print("[stopped; the partial answer was kept]", file=sys.stderr)
         return EXIT_INTERRUPTED

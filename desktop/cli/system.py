@@ -13,12 +13,26 @@ def add_parsers(subs) -> None:
     sub(subs, "gui", "Open the desktop app (the default with no command).")
     p = sub(subs, "doctor", "Check the installation and explain any problem.")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="Also check the database: integrity of the file and consistency of each "
+        "collection's chunks, vectors and full-text index (exits 1 on a problem).",
+    )
+    p.add_argument(
+        "--repair",
+        action="store_true",
+        help="Rebuild a damaged database: keep a copy in backups/, carry chats, feedback and "
+        "settings over, and rebuild the document index from your files.",
+    )
 
 
 def cmd_doctor(args) -> int:
     from engine.doctor import as_dicts, collect
 
-    checks = collect(getattr(args, "data_dir", None))
+    if args.repair:
+        return _repair(args)
+    checks = collect(getattr(args, "data_dir", None), check_database=args.check)
     if args.json:
         print_json(as_dicts(checks))
     else:
@@ -28,6 +42,21 @@ def cmd_doctor(args) -> int:
             if not c.ok and c.fix:
                 print(f"    {'':<{width}}  fix: {c.fix}")
     return 0 if all(c.ok for c in checks) else EXIT_USER_ERROR
+
+
+def _repair(args) -> int:
+    from engine.doctor import repair
+
+    report = repair(getattr(args, "data_dir", None))
+    print(f"Kept a copy of the damaged database: {report.backup}")
+    copied = ", ".join(f"{n} {t}" for t, n in sorted(report.copied.items()) if n)
+    print(f"Carried over: {copied or 'nothing readable'}.")
+    for table, n in sorted(report.lost.items()):
+        print(f"Could not read {n} row(s) of {table}; they are still in the copy.")
+    for name, counts in report.reindexed.items():
+        done = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+        print(f"Collection '{name}' rebuilt from its files: {done or 'no files found'}.")
+    return 0 if not report.lost else EXIT_USER_ERROR
 
 
 def cmd_gui(args) -> int:

@@ -40,6 +40,7 @@ from desktop.widgets.labels import ElidedLabel
 from desktop.widgets.message import AssistantMessage, UserMessage
 from desktop.widgets.sources_pane import SourcesPane
 from engine.chat import chat_title
+from engine.rag.attribution import unsupported_sentences
 from store.chats import Message
 
 FLUSH_MS = 30
@@ -430,7 +431,10 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
             return
         if result is not None and result.finish_reason == "cancelled":
             self.ctx.status(self.tr("Stopped; the partial answer was kept."), 4000)
+        widget = self._stream
         self._finalize(result.message_id if result is not None else None)
+        if widget is not None and result is not None:
+            widget.view.mark_unsupported(unsupported_sentences(result.sentences))
         self.ctx.events.chats_changed.emit()
 
     def _finalize(self, message_id: int | None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QUrl
 
+from desktop import links
 from desktop.open_file import open_document
 from desktop.widgets.message import AssistantMessage
 from engine.errors import USER_ERRORS
@@ -97,17 +98,13 @@ class AnswerActions:
             self.ctx.error(problem)
 
     def _link_clicked(self, url: QUrl) -> None:
-        # Links in answers are never followed (they come from a model or a document);
-        # local files can be opened, anything else is copied for the user to decide.
-        from PySide6.QtWidgets import QApplication
+        # Links in answers come from a model or a document: desktop/links.py decides.
+        def show(n: int) -> None:
+            answers = [w for w in self.assistant_widgets() if w.sources]
+            if answers:
+                self.show_sources(answers[-1], n)
 
-        if url.isLocalFile():
-            self._open_source(url.toLocalFile(), None)
-            return
-        QApplication.clipboard().setText(url.toString())
-        self.ctx.status(
-            self.tr("Links in answers are not opened; {0} was copied to the clipboard.").format(
-                url.toString()
-            ),
-            6000,
-        )
+        def status(text: str) -> None:
+            self.ctx.status(text, 6000)
+
+        links.follow(self, url.toString(), show, lambda p: self._open_source(p, None), status)

@@ -76,21 +76,24 @@ def field_label(name: str) -> str:
 
 
 def spin_box(fld: dataclasses.Field, parent: QWidget, ui: dict[str, float]) -> Spin:
-    """A spin box for one int or float field; a field that defaults to None shows it as -1."""
+    """A spin box for one int or float field. A field that defaults to None ("auto": the
+    engine chooses) gets one step below its minimum, shown as "Auto"."""
     meta = {**fld.metadata, **ui}
     lo, hi, step = meta.get("min"), meta.get("max"), meta.get("step")
-    if fld.default is None:
+    auto = fld.default is None
+    if "float" not in str(fld.type):
         w = QSpinBox(parent)
-        w.setRange(-1, 2**31 - 1)
-    elif fld.type in (int, "int"):
-        w = QSpinBox(parent)
-        w.setRange(int(lo if lo is not None else 0), int(hi if hi is not None else UI_CAP))
+        low = int(lo if lo is not None else 0)
+        w.setRange(low - 1 if auto else low, int(hi if hi is not None else UI_CAP))
         w.setSingleStep(int(step or 1))
     else:
         w = QDoubleSpinBox(parent)
         w.setDecimals(2)
         w.setSingleStep(step or 0.05)
-        w.setRange(float(lo or 0.0), float(hi if hi is not None else 10.0))
+        low = float(lo or 0.0)
+        w.setRange(low - (step or 0.05) if auto else low, float(hi if hi is not None else 10.0))
+    if auto:
+        w.setSpecialValueText(QCoreApplication.translate("SettingsPanel", "Auto"))
     w.setMaximumWidth(200)
     return w
 
@@ -130,14 +133,16 @@ class ConfigForm:
     def set_values(self, cfg: Any) -> None:
         for name, w in self.fields.items():
             value = getattr(cfg, name)
-            w.setValue(-1 if value is None else value)
+            w.setValue(w.minimum() if value is None else value)
 
     def config(self) -> Any:
-        """The config the boxes show; -1 in a box whose field defaults to None is None."""
+        """The config the boxes show; "Auto" (the minimum) in a box whose field defaults to
+        None is None."""
         values = {}
         for fld in dataclasses.fields(self.cls):
-            v = self.fields[fld.name].value()
-            values[fld.name] = None if (fld.default is None and v < 0) else v
+            w = self.fields[fld.name]
+            v = w.value()
+            values[fld.name] = None if (fld.default is None and v <= w.minimum()) else v
         return self.cls.from_dict(values)
 
     def retranslate(self) -> None:

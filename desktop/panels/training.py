@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QInputDialog,
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTextBrowser,
     QToolButton,
@@ -42,6 +44,7 @@ from desktop.icons import icon
 from desktop.panels.ab_compare import ABDialog
 from desktop.panels.preferences import PreferencesSection
 from desktop.widgets.dialogs import confirm_destructive
+from desktop.widgets.flow import FlowLayout
 from desktop.widgets.loss_plot import LossPlot
 from engine.errors import USER_ERRORS
 from engine.train.config import PRESETS, TrainConfig
@@ -64,9 +67,14 @@ class TrainingPanel(Retranslates, QWidget):
         split.addWidget(self._train_box())
         split.addWidget(self._adapters_box())
         split.setSizes([300, 420, 300])
-        self.preferences = PreferencesSection(ctx, outer)
+        self.preferences = PreferencesSection(ctx)
         outer.addWidget(split)
-        outer.addWidget(self.preferences)
+        # On a small screen the section scrolls rather than squeezing its texts.
+        scroll = QScrollArea(outer)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.preferences)
+        outer.addWidget(scroll)
         outer.setSizes([560, 360])
         ctx.events.models_changed.connect(self.refresh)
         self._set_buttons(running=False)
@@ -79,13 +87,12 @@ class TrainingPanel(Retranslates, QWidget):
         self.dataset_combo = QComboBox(box)
         self.dataset_combo.currentIndexChanged.connect(self._show_dataset)
         lay.addWidget(self.dataset_combo)
-        row = QHBoxLayout()
+        row = _button_row(box, lay)
         self.import_button = QPushButton(box)
         self.chats_button = QPushButton(box)
         self.docs_button = QPushButton(box)
         for b in (self.import_button, self.chats_button, self.docs_button):
             row.addWidget(b)
-        lay.addLayout(row)
         self.import_button.clicked.connect(self.import_file)
         self.chats_button.clicked.connect(lambda: self._build("chats"))
         self.docs_button.clicked.connect(lambda: self._build("docs"))
@@ -117,7 +124,7 @@ class TrainingPanel(Retranslates, QWidget):
         form.addRow(self.mask_prompt)
         lay.addLayout(form)
         lay.addWidget(self._prompts_picker(box))
-        row = QHBoxLayout()
+        row = _button_row(box, lay)
         self.start_button = QPushButton(box)
         self.resume_button = QPushButton(box)
         self.pause_button = QPushButton(box)
@@ -125,7 +132,6 @@ class TrainingPanel(Retranslates, QWidget):
         self.stop_button = QPushButton(box)
         for b in (self.start_button, self.resume_button, self.pause_button, self.stop_button):
             row.addWidget(b)
-        lay.addLayout(row)
         self.start_button.clicked.connect(lambda: self.start(resume=False))
         self.resume_button.clicked.connect(lambda: self.start(resume=True))
         self.pause_button.toggled.connect(self._pause)
@@ -147,6 +153,7 @@ class TrainingPanel(Retranslates, QWidget):
         head = QHBoxLayout()
         lay.addLayout(head)
         label = self.prompts_label = QLabel(w)
+        label.setWordWrap(True)
         head.addWidget(label, 1)
         self.prompt_list = QListWidget(w)
         self.prompt_list.setFixedHeight(4 * self.prompt_list.fontMetrics().lineSpacing() + 16)
@@ -169,13 +176,12 @@ class TrainingPanel(Retranslates, QWidget):
         self.adapter_list.currentItemChanged.connect(self._show_adapter)
         self.adapter_name.textChanged.connect(self._update_actions)
         lay.addWidget(self.adapter_list, 1)
-        row = QHBoxLayout()
+        row = _button_row(box, lay)
         self.use_button = QPushButton(box)
         self.off_button = QPushButton(box)
         self.delete_button = QPushButton(box)
         for b in (self.use_button, self.off_button, self.delete_button):
             row.addWidget(b)
-        lay.addLayout(row)
         self.use_button.clicked.connect(self.use_selected)
         self.off_button.clicked.connect(lambda: self._use(None))
         self.delete_button.clicked.connect(self.delete_selected)
@@ -680,3 +686,10 @@ def samples_html(samples: list[dict], colors: theme.Colors) -> str:
             f"<td valign='top'>{cell(s.get('after', ''))}</td></tr>"
         )
     return "<table width='100%' cellspacing='0' cellpadding='5'>" + "".join(rows) + "</table>"
+
+
+def _button_row(box: QWidget, lay: QVBoxLayout) -> FlowLayout:
+    """A row of buttons that wraps in a narrow column or a longer language."""
+    holder = QWidget(box)
+    lay.addWidget(holder)
+    return FlowLayout(holder)

@@ -18,6 +18,7 @@ from desktop.serve.catalog import ApiError, ModelChoice, refuse_paths, resolve_c
 from desktop.serve.config import ServerConfig
 from engine.config import GenerationConfig
 from engine.errors import SastreError
+from engine.rag.types import Source
 
 if TYPE_CHECKING:
     from desktop.serve.executor import EngineJob
@@ -279,8 +280,8 @@ def extras(result: ChatResult) -> dict[str, Any]:
     }
 
 
-def _source(s: dict) -> dict:
-    return {k: s.get(k) for k in ("n", "path", "page", "heading", "text", "chunk_id") if k in s}
+def _source(s: Source) -> dict:
+    return s.to_dict()
 
 
 def completion(cid: str, model_id: str, text: str, result: ChatResult, stopped: bool) -> dict:

@@ -45,7 +45,13 @@ class AnswerLog:
 
     def add(self, cid: str, question: str, text: str, result: ChatResult, system: str | None):
         answer = Answer(
-            result.message_id, question, text, result.model, result.adapter, system, result.sources
+            result.message_id,
+            question,
+            text,
+            result.model,
+            result.adapter,
+            system,
+            [x.to_dict() for x in result.sources],
         )
         with self._lock:
             self._items[cid] = answer

@@ -1,10 +1,14 @@
 """Markdown rendered locally: code blocks, lists, tables, clickable citations [n].
 
 Model output and document text are data, not instructions, and may contain
-links and images pointing anywhere. Nothing remote is ever loaded: remote
-images are replaced by a note before rendering, `loadResource` refuses every
-non-local URL as a second guard, and links are never followed (the view emits
-`link_clicked`; the chat panel decides, and only local files can be opened).
+markup, links and images pointing anywhere. It is text, never markup: raw HTML
+(a model-invented `<source ...>` tag, `<a href>`, `<img>`) is shown literally
+(Qt's MarkdownNoHTML); only the Markdown subset renders. A code fence the model
+leaves open is closed before the app's own "Sources:" block, so that block and its
+links always show. Nothing remote is ever loaded: remote images are replaced by a
+note before rendering, `loadResource` refuses every non-local URL as a second guard,
+and links are never followed (the view emits `link_clicked`; desktop/links.py
+decides what a click may open).
 """
 
 from __future__ import annotations
@@ -26,13 +30,20 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QTextBrowser
 
 from desktop import theme
+from engine.rag import citations as cite_parser
 
 LOCAL_SCHEMES = ("", "file", "qrc", "data")
 CITE_SCHEME = "cite"
 
 _CODE = re.compile(r"(```.*?(?:```|$)|~~~.*?(?:~~~|$)|`[^`\n]*`)", re.S)
-_CITE = re.compile(r"(?<![\\!])((?:\[\d{1,3}(?:\s*,\s*\d{1,3})*\])+)(?!\()")
 _REF_DEFINITION = re.compile(r"^ {0,3}\[\d{1,3}\]:", re.M)
+_FENCE = re.compile(r"^ {0,3}(```|~~~)", re.M)
+# The block engine/rag/answer.py appends: a blank line, "Sources:" and "[n] label" lines.
+_SOURCES_BLOCK = re.compile(r"\n\n(?:Sources|Fuentes):\n(?:\[\d{1,3}\] [^\n]*(?:\n|$))+\Z")
+FEATURES = QTextDocument.MarkdownFeature(
+    QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
+    | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
+)
 _REMOTE_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([a-zA-Z][\w+.-]*:[^)\s>]*)>?[^)]*\)")
 
 
@@ -41,12 +52,21 @@ def is_local(url: QUrl) -> bool:
 
 
 def prepare_markdown(text: str, citations: bool = True) -> str:
-    """Turn [n] into cite: links and remote images into a note, outside code."""
+    """Turn [n] into cite: links and remote images into a note, outside code; close a
+    code fence left open before the app's Sources block."""
+    m = _SOURCES_BLOCK.search(text)
+    body, block = (text[: m.start()], text[m.start() :]) if m else (text, "")
+    if len(_FENCE.findall(body)) % 2:
+        body += "\n" + _FENCE.findall(body)[-1]
+    return _prepare(body, citations) + _prepare(block, citations)
+
+
+def _prepare(text: str, citations: bool) -> str:
     parts = _CODE.split(text)
     for i in range(0, len(parts), 2):  # even indices: not code
         part = _REMOTE_IMAGE.sub(_image_note, parts[i])
         if citations:
-            part = _CITE.sub(_cite_links, part)
+            part = cite_parser.GROUP.sub(_cite_links, part)
         parts[i] = part
     return "".join(parts)
 
@@ -55,7 +75,7 @@ def _cite_links(m: re.Match) -> str:
     line_start = m.string.rfind("\n", 0, m.start()) + 1
     if _REF_DEFINITION.match(m.string, line_start) and m.string[m.end() : m.end() + 1] == ":":
         return m.group(0)  # "[1]: url" at the start of a line defines a link; keep it
-    nums = re.findall(r"\d+", m.group(1))
+    nums = next(cite_parser.find(m.group(0))).numbers
     return "".join(f"[\\[{n}\\]]({CITE_SCHEME}:{n})" for n in nums)
 
 
@@ -174,6 +194,26 @@ def _style_fragments(cursor: QTextCursor, block, fixed_family: str, colors: them
             cursor.mergeCharFormat(new)
 
 
+_MARKERS = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+|\*\*|__|`")
+
+
+def underline_sentences(doc: QTextDocument, sentences: list[str], colors: theme.Colors) -> int:
+    """Dotted-underline each sentence found in the rendered text; return how many were."""
+    found = 0
+    fmt = QTextCharFormat()
+    fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+    fmt.setUnderlineColor(QColor(colors.muted))
+    fmt.setToolTip(QCoreApplication.translate("MarkdownView", "Not found in your documents"))
+    for sentence in sentences:
+        plain = " ".join(_MARKERS.sub("", sentence).split())
+        cursor = doc.find(plain)
+        if cursor.isNull():
+            continue
+        cursor.mergeCharFormat(fmt)
+        found += 1
+    return found
+
+
 class MarkdownView(QTextBrowser):
     """A read-only Markdown view that never fetches anything remote.
 
@@ -189,6 +229,7 @@ class MarkdownView(QTextBrowser):
         self._auto = auto_height
         self._citations = citations
         self._markdown = ""
+        self._unsupported: list[str] = []
         self.refused: list[str] = []  # remote URLs something tried to load (for tests)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
@@ -211,13 +252,18 @@ class MarkdownView(QTextBrowser):
     def markdown(self) -> str:
         return self._markdown
 
+    def mark_unsupported(self, sentences: list[str]) -> None:
+        """Underline these sentences subtly, with the tooltip "Not found in your documents"
+        (sentences of a document answer that no retrieved passage supports)."""
+        self._unsupported = [s for s in sentences if s.strip()]
+        self._render()
+
     def _render(self) -> None:
         doc = self.document()
-        doc.setMarkdown(
-            prepare_markdown(self._markdown, self._citations),
-            QTextDocument.MarkdownFeature.MarkdownDialectGitHub,
-        )
+        doc.setMarkdown(prepare_markdown(self._markdown, self._citations), FEATURES)
         style_document(doc, theme.colors())
+        if self._unsupported:
+            underline_sentences(doc, self._unsupported, theme.colors())
         if self._auto:
             self._fit()
 

@@ -25,6 +25,7 @@ from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.widgets.labels import ElidedLabel
 from desktop.widgets.markdown_view import MarkdownView
+from engine.rag.types import Source
 from store.chats import Message
 
 
@@ -226,7 +227,7 @@ class AssistantMessage(Retranslates, QWidget):
         super().__init__(parent)
         self.message = message
         self.reasoning = ""
-        self.sources: list[dict] = []
+        self.sources: list[Source] = []
         self.rating = 0
         self._reason: str | None = None
         self._correction: str | None = None
@@ -414,7 +415,8 @@ class AssistantMessage(Retranslates, QWidget):
         self.retranslate()
 
     def set_sources(self, sources: list[dict]) -> None:
-        self.sources = list(sources)
+        """The sources saved with the answer (dicts, as stored) become typed Sources."""
+        self.sources = [Source.from_dict(d) for d in sources]
         self.sources_button.setVisible(bool(self.sources))
         self.retranslate()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,9 +17,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import links
 from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.widgets.labels import ElidedLabel
+from engine.rag.types import Source
 
 SNIPPET_CHARS = 480
 
@@ -37,23 +38,16 @@ def plain_snippet(text: str) -> str:
     return " ".join(text.split())
 
 
-def field(source: Any, name: str, default: Any = None) -> Any:
-    """Sources arrive as dicts or dataclasses; read either."""
-    if isinstance(source, dict):
-        return source.get(name, default)
-    return getattr(source, name, default)
-
-
 class SourceCard(Retranslates, QFrame):
     open_requested = Signal(str, object)  # path, page (int | None)
 
-    def __init__(self, source: Any, parent: QWidget | None = None):
+    def __init__(self, source: Source, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("sourceCard")
         self.source = source
-        self.n = int(field(source, "n", 0) or 0)
-        self.path = str(field(source, "path", "") or "")
-        self.page = field(source, "page")
+        self.n = source.n
+        self.path = source.path
+        self.page = source.page
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
         lay.setSpacing(4)
@@ -73,7 +67,7 @@ class SourceCard(Retranslates, QFrame):
         self.snippet.setWordWrap(True)
         self.snippet.setTextFormat(Qt.TextFormat.PlainText)
         self.snippet.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        text = plain_snippet(str(field(source, "text", "") or ""))
+        text = plain_snippet(source.text)
         if len(text) > SNIPPET_CHARS:
             text = text[: SNIPPET_CHARS - 1].rstrip() + "…"
         self.snippet.setText(text)
@@ -85,10 +79,15 @@ class SourceCard(Retranslates, QFrame):
         row.addWidget(self.path_label, 1)
         self.open_button = QPushButton(self)
         self.open_button.setIcon(icon("open"))
-        self.open_button.clicked.connect(lambda: self.open_requested.emit(self.path, self.page))
+        self.open_button.clicked.connect(self._open)
         row.addWidget(self.open_button)
         lay.addLayout(row)
         self.retranslate()
+
+    def _open(self) -> None:
+        # Only the user's indexed files, and never a path on another computer.
+        if links.local_path(self.path) is not None:
+            self.open_requested.emit(self.path, self.page)
 
     def set_current(self, current: bool) -> None:
         self.setProperty("current", current)
@@ -101,9 +100,8 @@ class SourceCard(Retranslates, QFrame):
         bits = []
         if self.page:
             bits.append(self.tr("page {0}").format(self.page))
-        heading = field(self.source, "heading")
-        if heading:
-            bits.append(str(heading))
+        if self.source.heading:
+            bits.append(self.source.heading)
         self.where.setText(" · ".join(bits))
         self.where.setVisible(bool(bits))
         self.open_button.setText(
@@ -155,11 +153,11 @@ class SourcesPane(Retranslates, QWidget):
         lay.addWidget(self.empty)
         self.retranslate()
 
-    def show_sources(self, sources: list[Any], current: int | None = None) -> None:
+    def show_sources(self, sources: list[Source], current: int | None = None) -> None:
         for card in self.cards:
             card.deleteLater()
         self.cards = []
-        for s in sorted(sources, key=lambda s: int(field(s, "n", 0) or 0)):
+        for s in sorted(sources, key=lambda s: s.n):
             card = SourceCard(s, self.inner)
             card.open_requested.connect(self.open_requested)
             self.list.insertWidget(self.list.count() - 1, card)

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import re
 
+from engine.rag.citations import cited_numbers
 from engine.rag.lang import NO_ANSWER
-from engine.rag.types import Retrieval
+from engine.rag.types import Retrieval, Source
 
 SYSTEM = {
     "en": (
@@ -47,13 +48,13 @@ def _defuse(text: str) -> str:
     )
 
 
-def source_label(src: dict, language: str = "en") -> str:
+def source_label(src: Source, language: str = "en") -> str:
     page_word = _LABELS.get(language, _LABELS["en"])[3]
-    parts = [os.path.basename(src["path"])]
-    if src.get("page"):
-        parts.append(f"{page_word} {src['page']}")
-    if src.get("heading"):
-        parts.append(f"“{src['heading']}”")
+    parts = [os.path.basename(src.path)]
+    if src.page:
+        parts.append(f"{page_word} {src.page}")
+    if src.heading:
+        parts.append(f"“{src.heading}”")
     return ", ".join(parts)
 
 
@@ -62,15 +63,11 @@ def user_message(retrieval: Retrieval) -> str:
     sources_word, question_word, instruction, _ = _LABELS.get(lang, _LABELS["en"])
     out = [f"{sources_word}:"]
     for src in retrieval.sources():
-        attrs = f'n="{src["n"]}" from="{_defuse(source_label(src, lang))}"'
-        out.append(f"<source {attrs}>\n{_defuse(src['text'])}\n</source>")
+        attrs = f'n="{src.n}" from="{_defuse(source_label(src, lang))}"'
+        out.append(f"<source {attrs}>\n{_defuse(src.text)}\n</source>")
     out.append(f"{question_word}: {retrieval.question}")
     out.append(instruction)
     return "\n\n".join(out)
-
-
-def cited_numbers(answer: str, n_sources: int) -> set[int]:
-    return {int(m) for m in re.findall(r"\[(\d{1,3})\]", answer) if 1 <= int(m) <= n_sources}
 
 
 def citation_suffix(answer: str, retrieval: Retrieval) -> str:
@@ -79,7 +76,7 @@ def citation_suffix(answer: str, retrieval: Retrieval) -> str:
     if not sources or cited_numbers(answer, len(sources)):
         return ""
     word = _LABELS.get(retrieval.language, _LABELS["en"])[0]
-    listed = "\n".join(f"[{s['n']}] {source_label(s, retrieval.language)}" for s in sources)
+    listed = "\n".join(f"[{s.n}] {source_label(s, retrieval.language)}" for s in sources)
     return f"\n\n{word}:\n{listed}"
 
 

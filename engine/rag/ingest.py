@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.errors import SastreError
+from engine.rag import secrets
 from engine.rag.chunk import CHUNK_FORMAT
 from engine.rag.config import RagConfig
 from engine.rag.embed import Embedder
@@ -86,7 +87,10 @@ def scan(paths: Sequence[str | os.PathLike], include_hidden: bool = False) -> Sc
         fmt = detect_format(path)
         if fmt is None:
             ext = os.path.splitext(path)[1].lower()
-            res.outcomes.append(FileOutcome(path, "skipped", f"unsupported file type ({ext})"))
+            reason = f"unsupported file type ({ext})"
+            if secrets.secret_file_name(path):
+                reason = f"looks like a secrets file ({ext}); never indexed"
+            res.outcomes.append(FileOutcome(path, "skipped", reason))
             return
         key = (st.st_dev, st.st_ino)
         if key in seen_files:
@@ -326,6 +330,7 @@ class Indexer:
             max_bytes=int(self.config.max_file_mb * 1e6),
             memory_mb=self.config.parse_memory_mb,
             parse_fn=self.parse_fn,
+            secrets=secrets.policy_for(self.store.settings, self.name),
             unit_tokens=self.config.unit_tokens,
         )
 
@@ -492,7 +497,7 @@ class Indexer:
             vectors=vectors,
         )
         prog.chunks_done += len(chunks)
-        return self._finish(res, "indexed", report, prog, chunks=len(chunks))
+        return self._finish(res, "indexed", report, prog, res.reason, len(chunks))
 
 
 class _Notifier:

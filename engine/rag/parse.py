@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from html.parser import HTMLParser
 from pathlib import PurePath
 
@@ -72,7 +73,9 @@ def parse_bytes(data: bytes, path: str, fmt: str) -> ParsedDocument:
         "code": parse_code,
     }[fmt]
     doc = parser(data, path)
-    doc.blocks = [b for b in doc.blocks if b.text.strip()]
+    doc.blocks, note = split_long_blocks([b for b in doc.blocks if b.text.strip()])
+    if note:
+        doc.notes.append(note)
     if not doc.blocks:
         raise SkipFile(
             "no extractable text (a scanned PDF? OCR is not supported)"
@@ -98,12 +101,32 @@ def looks_binary(data: bytes) -> bool:
 
 
 def decode_text(data: bytes) -> str:
+    return decode_text_noted(data)[0]
+
+
+def decode_text_noted(data: bytes) -> tuple[str, str | None]:
+    """The text, and a note for the report when it was not clean UTF-8.
+
+    A file with valid UTF-8 sequences and a few broken bytes is UTF-8 with damage:
+    the broken bytes become U+FFFD (guessing a legacy code page from them would
+    garble every accented letter). A file with no valid multi-byte sequence at
+    all is legacy 8-bit text: Windows-1252 when it fits, else the detector's guess.
+    """
     if looks_binary(data):
         raise SkipFile("binary content, not text")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
+        return data.decode("utf-16", errors="replace"), None
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8-sig", errors="replace")
+    broken = text.count("\ufffd") - data.count("\ufffd".encode())
+    multibyte = len(_UTF8_MULTIBYTE.findall(data))
+    if multibyte >= broken:
+        return text, f"not valid UTF-8: {broken} damaged byte sequence(s) shown as \ufffd"
+    try:
+        return data.decode("cp1252"), "not UTF-8: read as Windows-1252 (Western European)"
     except UnicodeDecodeError:
         pass
     try:
@@ -111,10 +134,41 @@ def decode_text(data: bytes) -> str:
 
         best = from_bytes(data[:200_000]).best()
         if best is not None and best.encoding:
-            return data.decode(best.encoding, errors="replace")
-    except ImportError:
+            text = data.decode(best.encoding, errors="replace")
+            return text, f"not UTF-8: read as {best.encoding} (a guess)"
+    except (ImportError, LookupError):
         pass
-    return data.decode("cp1252", errors="replace")
+    return data.decode("latin-1"), "not UTF-8: read as Latin-1"
+
+
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+# Longer blocks are cut before tokenizing: a tokenizer fed one 50 MB line ran out of
+# memory in the worker. Cuts fall on whitespace when there is any nearby.
+MAX_BLOCK_CHARS = 20_000
+
+
+def split_long_blocks(blocks: list[Block]) -> tuple[list[Block], str | None]:
+    out: list[Block] = []
+    longest = 0
+    for b in blocks:
+        if len(b.text) <= MAX_BLOCK_CHARS:
+            out.append(b)
+            continue
+        longest = max(longest, len(b.text))
+        text, start = b.text, 0
+        while start < len(text):
+            end = min(len(text), start + MAX_BLOCK_CHARS)
+            if end < len(text):
+                cut = max(text.rfind(" ", start, end), text.rfind("\n", start, end))
+                end = cut + 1 if cut > start + MAX_BLOCK_CHARS // 2 else end
+            out.append(Block(text[start:end], page=b.page, heading=b.heading, kind=b.kind))
+            start = end
+    if not longest:
+        return out, None
+    size = f"{longest / 1e6:.1f} MB" if longest >= 1e6 else f"{longest / 1e3:.0f} KB"
+    return out, f"a {size} paragraph or line was split into {MAX_BLOCK_CHARS:,}-character pieces"
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -125,9 +179,10 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def parse_text(data: bytes, path: str) -> ParsedDocument:
-    text = decode_text(data).replace("\r\n", "\n").replace("\r", "\n")
+    text, note = decode_text_noted(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     blocks = [Block(p) for p in _paragraphs(text)]
-    return ParsedDocument("text", blocks, title=PurePath(path).name)
+    return ParsedDocument("text", blocks, title=PurePath(path).name, notes=_notes(note))
 
 
 _ATX = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -138,8 +193,13 @@ def _heading_path(stack: list[tuple[int, str]]) -> str | None:
     return " > ".join(t for _, t in stack[-3:]) or None
 
 
+def _notes(note: str | None) -> list[str]:
+    return [note] if note else []
+
+
 def parse_markdown(data: bytes, path: str) -> ParsedDocument:
-    text = decode_text(data).replace("\r\n", "\n")
+    text, note = decode_text_noted(data)
+    text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     if lines and lines[0].strip() == "---":  # YAML front matter
         for i in range(1, min(len(lines), 200)):
@@ -194,7 +254,9 @@ def parse_markdown(data: bytes, path: str) -> ParsedDocument:
         else:
             buf.append(line)
     flush("code" if in_fence else "text")
-    return ParsedDocument("markdown", blocks, title=title or PurePath(path).name)
+    return ParsedDocument(
+        "markdown", blocks, title=title or PurePath(path).name, notes=_notes(note)
+    )
 
 
 class _HTMLText(HTMLParser):
@@ -276,13 +338,13 @@ class _HTMLText(HTMLParser):
 
 
 def parse_html(data: bytes, path: str) -> ParsedDocument:
-    text = decode_text(data)
+    text, note = decode_text_noted(data)
     p = _HTMLText()
     p.feed(text)
     p.close()
     p.flush()
     title = " ".join((p.title or "").split()) or PurePath(path).name
-    return ParsedDocument("html", p.blocks, title=title)
+    return ParsedDocument("html", p.blocks, title=title, notes=_notes(note))
 
 
 def parse_docx(data: bytes, path: str) -> ParsedDocument:
@@ -293,10 +355,26 @@ def parse_docx(data: bytes, path: str) -> ParsedDocument:
 
     if not data.startswith(b"PK"):
         raise SkipFile("not a real DOCX file (it is not a ZIP package)")
+    from lxml.etree import LxmlError
+
+    # Damaged compressed parts (zlib.error, EOFError) and XML (LxmlError) were found by
+    # the fuzzer (tests/robustness): they can surface while the content is read, too.
+    damaged = (
+        zipfile.BadZipFile,
+        PackageNotFoundError,
+        KeyError,
+        ValueError,
+        zlib.error,
+        EOFError,
+        LxmlError,
+    )
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError) as exc:
-        raise SkipFile(f"malformed DOCX ({exc})") from exc
+        return _docx_document(docx.Document(io.BytesIO(data)), path)
+    except damaged as exc:
+        raise SkipFile(f"malformed DOCX ({type(exc).__name__}: {exc})") from exc
+
+
+def _docx_document(document, path: str) -> ParsedDocument:
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []
     title = document.core_properties.title or None
@@ -368,9 +446,14 @@ def parse_pdf(data: bytes, path: str) -> ParsedDocument:
             try:
                 ok = reader.decrypt("")
             except (NotImplementedError, PyPdfError) as exc:
-                raise SkipFile(f"encrypted PDF that cannot be opened ({exc})") from exc
+                raise SkipFile(
+                    f"encrypted PDF that Sastre cannot open ({exc}); save an unprotected copy "
+                    "and index that"
+                ) from exc
             if not ok:
-                raise SkipFile("encrypted PDF (password protected); decrypt it and index again")
+                raise SkipFile(
+                    "encrypted PDF: it needs a password to open; save an unprotected copy and index that"
+                )
         pages = reader.pages
         n = len(pages)
         titles = _pdf_outline(reader)
@@ -390,7 +473,17 @@ def parse_pdf(data: bytes, path: str) -> ParsedDocument:
             meta_title = None
     except SkipFile:
         raise
-    except (PdfReadError, PyPdfError, KeyError, ValueError, TypeError, AssertionError) as exc:
+    except (
+        PdfReadError,
+        PyPdfError,
+        KeyError,
+        ValueError,
+        TypeError,
+        AssertionError,
+        NotImplementedError,
+        zlib.error,
+        EOFError,  # damaged streams (found by the fuzzer)
+    ) as exc:
         raise SkipFile(f"malformed PDF ({type(exc).__name__}: {exc})") from exc
     return ParsedDocument(
         "pdf", blocks, title=str(meta_title).strip() if meta_title else PurePath(path).name, pages=n
@@ -431,8 +524,8 @@ _DEF = re.compile(
 
 def parse_code(data: bytes, path: str) -> ParsedDocument:
     """Source code split at top-level definitions; each one's first line is its heading."""
-    text = decode_text(data).replace("\r\n", "\n")
-    lines = text.split("\n")
+    text, note = decode_text_noted(data)
+    lines = text.replace("\r\n", "\n").split("\n")
     blocks: list[Block] = []
     start, heading = 0, None
 
@@ -452,4 +545,4 @@ def parse_code(data: bytes, path: str) -> ParsedDocument:
         elif i == 0 and _DEF.match(line):
             heading = line.strip()[:100]
     emit(len(lines))
-    return ParsedDocument("code", blocks, title=PurePath(path).name)
+    return ParsedDocument("code", blocks, title=PurePath(path).name, notes=_notes(note))

@@ -22,6 +22,7 @@ class ParsedDocument:
     blocks: list[Block]
     title: str | None = None
     pages: int | None = None
+    notes: list[str] = field(default_factory=list)  # for the report: decoding, splitting
 
 
 @dataclass
@@ -145,6 +146,36 @@ class SearchHit:
 
 
 @dataclass
+class Source:
+    """One numbered passage an answer was built from; [n] in the answer refers to it.
+
+    Saved with the answer as a dict (to_dict); front ends get Source objects only.
+    """
+
+    n: int
+    path: str
+    page: int | None = None
+    heading: str | None = None
+    text: str = ""
+    chunk_id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Source:
+        """From a saved answer's sources (unknown keys ignored, missing ones default)."""
+        return cls(
+            n=int(data.get("n") or 0),
+            path=str(data.get("path") or ""),
+            page=data.get("page"),
+            heading=data.get("heading"),
+            text=str(data.get("text") or ""),
+            chunk_id=data.get("chunk_id"),
+        )
+
+
+@dataclass
 class Retrieval:
     """Search results prepared for a cited answer."""
 
@@ -155,16 +186,9 @@ class Retrieval:
     retrieval_ms: float
     model: str  # the embedding model used
 
-    def sources(self) -> list[dict[str, Any]]:
+    def sources(self) -> list[Source]:
         """Numbered sources as shown to the model and saved with the answer."""
         return [
-            {
-                "n": n,
-                "path": h.path,
-                "page": h.page,
-                "heading": h.heading,
-                "text": h.text,
-                "chunk_id": h.chunk_id,
-            }
+            Source(n, h.path, h.page, h.heading, h.text, h.chunk_id)
             for n, h in enumerate(self.hits, 1)
         ]

@@ -21,9 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
 
+from engine.rag import secrets
 from engine.rag.chunk import TokenCounter, chunk_document
 from engine.rag.parse import SkipFile, parse_bytes
 from engine.rag.types import Chunk
+
+_RAW_TEXT = {"text", "code", "markdown"}  # formats whose bytes are the text the user edits
 
 
 @dataclass
@@ -59,6 +62,7 @@ class WorkerSettings:
     memory_mb: int
     parse_fn: str | None = None  # "module:function" replacing parse.parse_bytes (tests)
     unit_tokens: int | None = None  # list-like documents: how far item units merge
+    secrets: str = "skip"  # the collection's secrets policy (engine.rag.secrets)
 
 
 def _limit_memory(mb: int) -> None:
@@ -121,7 +125,10 @@ def process_file(
             res.status = "unchanged"
             return res
         doc = parse(data, job.path, job.format)
+        raw = data.decode("utf-8", "replace") if job.format in _RAW_TEXT else None
         del data
+        secret_note = secrets.screen_blocks(doc.blocks, job.path, settings.secrets, raw)
+        res.reason = "; ".join([*doc.notes, *([secret_note] if secret_note else [])]) or None
         res.chunks = chunk_document(
             doc,
             counter,
@@ -136,7 +143,7 @@ def process_file(
             res.status, res.reason, res.chunks = "changed", "changed while being indexed", []
             return res
         res.status = "ok"
-    except SkipFile as exc:
+    except (SkipFile, secrets.SecretsFound) as exc:
         res.status, res.reason = "skipped", str(exc)
     except FileNotFoundError:
         res.status, res.reason = "changed", "deleted while being indexed"
@@ -281,8 +288,11 @@ class ParserPool:
                 why = (
                     f"killed by signal {-code}" if code is not None and code < 0 else f"exit {code}"
                 )
-                if code == -signal.SIGKILL:
-                    why += ", perhaps out of memory"
+                if code is not None and code in (-signal.SIGKILL, -signal.SIGABRT):
+                    why += (
+                        f"; a {job.size / 1e6:.1f} MB file probably needed more than "
+                        f"{self.settings.memory_mb} MB (parse_memory_mb)"
+                    )
                 self._put(ParseResult(job, "failed", f"the parser crashed ({why})"), cancel)
             return
         if msg == "ready":

@@ -83,55 +83,104 @@ def _check(example: Any, where: str) -> dict:
     if fmt == "chat":
         msgs = example["messages"]
         if not isinstance(msgs, list) or not all(
-            isinstance(m, dict) and m.get("role") in ROLES for m in msgs
+            isinstance(m, dict) and isinstance(m.get("role"), str) and m["role"] in ROLES
+            for m in msgs
         ):
             raise DatasetError(
                 f"{where}: 'messages' must be a list of {{'role', 'content'}} objects with role "
                 f"one of {', '.join(ROLES)}."
             )
+        if not any(m["role"] == "assistant" for m in msgs):
+            raise DatasetError(f"{where}: 'messages' has no assistant message to learn from.")
         return {
-            "messages": [{"role": m["role"], "content": str(m.get("content") or "")} for m in msgs]
+            "messages": [{"role": m["role"], "content": _str(m, "content", where)} for m in msgs]
         }
     if fmt == "completions":
-        return {"prompt": str(example["prompt"]), "completion": str(example["completion"])}
-    return {"text": str(example["text"])}
+        return {
+            "prompt": _str(example, "prompt", where, required=True),
+            "completion": _str(example, "completion", where, required=True),
+        }
+    return {"text": _str(example, "text", where, required=True)}
 
 
-def read_jsonl(path: str | Path) -> list[dict]:
-    """Read and validate a JSONL file (a JSON array is accepted too)."""
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise DatasetError(f"{path} does not exist. Give the path of a .jsonl file.")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{path} cannot be read as UTF-8 text ({exc}).") from exc
-    rows: list[Any] = []
+def _str(obj: dict, key: str, where: str, required: bool = False) -> str:
+    value = obj.get(key)
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        kind = "null" if value is None else type(value).__name__
+        raise DatasetError(f"{where}: '{key}' must be text, not {kind}.")
+    return str(value)
+
+
+_MAX_REPORTED = 10
+
+
+def _parse_rows(text: str, name: str) -> tuple[list[tuple[str, Any]], list[str]]:
+    """(where, parsed row) pairs and one problem per line that is not JSON."""
+    rows, problems = [], []
     if text.lstrip().startswith("["):
         try:
-            rows = json.loads(text)
+            items = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise DatasetError(f"{path} is not valid JSON ({exc}).") from exc
-        return [_check(r, f"{path.name} item {i + 1}") for i, r in enumerate(rows)]
-    out = []
+            return [], [f"{name} is not valid JSON ({exc})"]
+        except RecursionError:
+            return [], [f"{name} nests JSON too deeply to read"]
+        if not isinstance(items, list):
+            return [], [f"{name} is not a JSON array of examples"]
+        return [(f"{name} item {i}", r) for i, r in enumerate(items, 1)], []
     for i, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
+            rows.append((f"{name} line {i}", json.loads(line)))
         except json.JSONDecodeError as exc:
-            raise DatasetError(
-                f"{path.name} line {i} is not valid JSON ({exc.msg}). Fix that line and import "
-                "again; nothing was saved."
-            ) from exc
-        out.append(_check(row, f"{path.name} line {i}"))
+            problems.append(f"{name} line {i} is not valid JSON ({exc.msg})")
+        except RecursionError:
+            problems.append(f"{name} line {i} nests JSON too deeply to read")
+    return rows, problems
+
+
+def read_jsonl(path: str | Path) -> list[dict]:
+    """Read and validate a JSONL file (a JSON array is accepted too).
+
+    Every bad line is reported (the first ten by name) and nothing is kept unless
+    all are good: a dataset with holes would train on something else than asked.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise DatasetError(f"{path} does not exist. Give the path of a .jsonl file.")
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is fine
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path} cannot be read as UTF-8 text ({exc}).") from exc
+    rows, problems = _parse_rows(text, path.name)
+    out, formats = [], {}
+    for where, row in rows:
+        try:
+            example = _check(row, where)
+        except DatasetError as exc:
+            problems.append(str(exc).rstrip("."))
+            continue
+        out.append(example)
+        formats.setdefault(detect_format(example), where)
+    if len(formats) > 1:
+        problems.append(
+            f"{path.name} mixes formats ("
+            + ", ".join(f"{fmt} from {where}" for fmt, where in formats.items())
+            + "); use one format per file"
+        )
+    if problems:
+        shown = "; ".join(problems[:_MAX_REPORTED])
+        more = (
+            f"; and {len(problems) - _MAX_REPORTED} more" if len(problems) > _MAX_REPORTED else ""
+        )
+        raise DatasetError(
+            f"{len(problems)} problem(s) in {path.name}: {shown}{more}. Fix them and import "
+            "again; nothing was saved."
+        )
     if not out:
         raise DatasetError(f"{path} has no examples.")
-    formats = {detect_format(e) for e in out}
-    if len(formats) > 1:
-        raise DatasetError(
-            f"{path} mixes formats ({', '.join(sorted(formats))}); use one format per file."
-        )
     return out
 
 

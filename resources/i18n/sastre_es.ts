@@ -2,6 +2,21 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES" sourcelanguage="en">
 <context>
+    <name></name>
+    <message>
+        <source>This link was not opened: it points to another computer or a program.</source>
+        <translation>Este enlace no se abrió: apunta a otro equipo o a un programa.</translation>
+    </message>
+    <message>
+        <source>Open this link?</source>
+        <translation>¿Abrir este enlace?</translation>
+    </message>
+    <message>
+        <source>The answer links to a target outside the app. Open it?</source>
+        <translation>La respuesta enlaza con un destino fuera de la aplicación. ¿Abrirlo?</translation>
+    </message>
+</context>
+<context>
     <name>ABCompare</name>
     <message>
         <source>Compare</source>
@@ -109,13 +124,13 @@
         <source>Source [{0}] is not among this answer&apos;s sources.</source>
         <translation>La fuente [{0}] no está entre las fuentes de esta respuesta.</translation>
     </message>
-    <message>
-        <source>Links in answers are not opened; {0} was copied to the clipboard.</source>
-        <translation>Los enlaces de las respuestas no se abren; {0} se ha copiado al portapapeles.</translation>
-    </message>
 </context>
 <context>
     <name>App</name>
+    <message>
+        <source>Restart Sastre: it will offer to repair the database.</source>
+        <translation>Reinicie Sastre: le ofrecerá reparar la base de datos.</translation>
+    </message>
     <message>
         <source>Something went wrong: {0}: {1}
 
@@ -487,8 +502,8 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>Número máximo de tokens de una respuesta.</translation>
     </message>
     <message>
-        <source>Sampling temperature; 0 always picks the likeliest token.</source>
-        <translation>Temperatura de muestreo; con 0 se elige siempre el token más probable.</translation>
+        <source>Sampling temperature; 0 always picks the likeliest token. Auto: 0 for document answers and small models.</source>
+        <translation>Temperatura de muestreo; 0 elige siempre el token más probable. Automática: 0 para respuestas de documentos y modelos pequeños.</translation>
     </message>
     <message>
         <source>Nucleus sampling: keep the smallest set of tokens whose probability adds up to this.</source>
@@ -505,6 +520,10 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>Penalise tokens already in the recent context (1: off).</source>
         <translation>Penaliza los tokens que ya aparecen en el contexto reciente (1: desactivado).</translation>
+    </message>
+    <message>
+        <source>Stop an answer that writes the same passage this many times in a row (0: never).</source>
+        <translation>Detener una respuesta que escribe el mismo pasaje tantas veces seguidas (0: nunca).</translation>
     </message>
     <message>
         <source>Random seed, for answers you can reproduce.</source>
@@ -1019,6 +1038,10 @@ Carpeta de datos: {0}</translation>
     <message>
         <source>Show source {0}</source>
         <translation>Mostrar la fuente {0}</translation>
+    </message>
+    <message>
+        <source>Not found in your documents</source>
+        <translation>No se encuentra en tus documentos</translation>
     </message>
 </context>
 <context>
@@ -1808,6 +1831,45 @@ Assistant: la respuesta que quieres</translation>
     </message>
 </context>
 <context>
+    <name>Recovery</name>
+    <message>
+        <source>a read failed because part of the file is damaged</source>
+        <translation>una lectura falló porque parte del archivo está dañada</translation>
+    </message>
+    <message>
+        <source>Sastre&apos;s database is damaged</source>
+        <translation>La base de datos de Sastre está dañada</translation>
+    </message>
+    <message>
+        <source>Part of Sastre&apos;s database is damaged, so some of your data cannot be read as it is.
+
+Sastre can repair it: it keeps a copy of the damaged file, carries your chats, feedback and settings over to a new one, and rebuilds the document index from your files. Nothing is deleted.</source>
+        <translation>Parte de la base de datos de Sastre está dañada, así que algunos de sus datos no se pueden leer tal como están.
+
+Sastre puede repararla: guarda una copia del archivo dañado, pasa sus chats, valoraciones y ajustes a uno nuevo y reconstruye el índice de documentos a partir de sus archivos. No se borra nada.</translation>
+    </message>
+    <message>
+        <source>Repair now</source>
+        <translation>Reparar ahora</translation>
+    </message>
+    <message>
+        <source>Not now</source>
+        <translation>Ahora no</translation>
+    </message>
+    <message>
+        <source>The database was repaired. The damaged file is kept as {0}.</source>
+        <translation>La base de datos se ha reparado. El archivo dañado se guarda como {0}.</translation>
+    </message>
+    <message>
+        <source>These rows could not be read and are only in that copy: {0}.</source>
+        <translation>Estas filas no se pudieron leer y solo están en esa copia: {0}.</translation>
+    </message>
+    <message>
+        <source>Your documents are being indexed again from their files.</source>
+        <translation>Sus documentos se están indexando de nuevo a partir de sus archivos.</translation>
+    </message>
+</context>
+<context>
     <name>ServerSwitch</name>
     <message>
         <source>The API server could not start: {0}</source>
@@ -1951,6 +2013,10 @@ Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecci
     <message>
         <source>Weight on sources</source>
         <translation>Peso en las fuentes</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>Automático</translation>
     </message>
     <message>
         <source>Generation settings reset to their defaults.</source>
