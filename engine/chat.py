@@ -478,7 +478,7 @@ class ChatService:
         p = self.store.personas.get(name)
         if p is None:
             known = [x.name for x in self.store.personas.list()]
-            raise not_found("persona", name, known, "`sastre personas list`")
+            raise not_found("persona", name, known, "See `sastre personas list`.")
         return p
 
     def _embedder(self):

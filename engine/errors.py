@@ -38,7 +38,7 @@ class ChatNotFoundError(SastreError):
 USER_ERRORS = (SastreError, StoreError)
 
 
-def not_found(kind: str, name: str, known: list[str], where: str, cls=SastreError) -> SastreError:
-    """The one shape of "no such thing" errors: what was asked, what exists, where to look."""
+def not_found(kind: str, name: str, known: list[str], then: str, cls=SastreError) -> SastreError:
+    """The one shape of "no such thing" errors: what was asked, what exists, what to do."""
     listed = ", ".join(known) if known else "none yet"
-    return cls(f"There is no {kind} named {name!r} (known: {listed}). See {where}.")
+    return cls(f"No {kind} named '{name}' (known: {listed}). {then}")

@@ -26,6 +26,7 @@ from engine.errors import (
     ModelNotFoundError,
     OfflineError,
     SastreError,
+    not_found,
 )
 from engine.filecheck import check_safetensors
 from store import Store
@@ -166,10 +167,12 @@ class ModelManager:
     def get(self, name: str) -> ModelRecord:
         rec = self.store.models.get(name)
         if rec is None:
-            known = ", ".join(r.name for r in self.store.models.list()) or "none yet"
-            raise ModelNotFoundError(
-                f"No model named '{name}' (installed: {known}). Run `sastre models list`, "
-                "or add one with `sastre models import PATH` or `sastre models pull REPO_ID`."
+            raise not_found(
+                "model",
+                name,
+                [r.name for r in self.store.models.list()],
+                "Add one with `sastre models import PATH` or `sastre models pull REPO_ID`.",
+                ModelNotFoundError,
             )
         return rec
 

@@ -94,9 +94,7 @@ def test_index_search_docs_and_collections_commands(capsys, data_dir, tmp_path, 
 
     code, out, err = sastre(capsys, "search", "x", "-c", "nope", "--data-dir", data_dir)
     assert (
-        code == 1
-        and err.startswith("sastre: There is no collection 'nope'")
-        and err.count("\n") == 1
+        code == 1 and err.startswith("sastre: No collection named 'nope'") and err.count("\n") == 1
     )
     code, out, err = sastre(
         capsys, "search", "x", "--embedding-model", "test/hash-32", "--data-dir", data_dir

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from engine.errors import not_found
+
 if TYPE_CHECKING:
     from engine.context import Engine
 
@@ -151,10 +153,10 @@ def resolve_embedding_model(engine: Engine, model_id: str | None, collection: st
 def collection_or_error(engine: Engine, name: str):
     col = engine.store.documents.collection(name)
     if col is None:
-        known = ", ".join(c.name for c in engine.library.collections()) or "none yet"
+        known = [c.name for c in engine.library.collections()]
         raise ApiError(
             404,
-            f"There is no collection '{name}' (collections: {known}).",
+            str(not_found("collection", name, known, "")).strip(),
             "collection_not_found",
             "collection",
         )

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from engine.errors import not_found
 from engine.rag.config import RagConfig
 from engine.rag.embed import Embedder, make_embedder, resolve_model
 from engine.rag.errors import (
@@ -78,10 +79,12 @@ class Library:
     def collection(self, name: str) -> Collection:
         col = self.store.documents.collection(name)
         if col is None:
-            known = ", ".join(c.name for c in self.collections()) or "none yet"
-            raise CollectionNotFoundError(
-                f"There is no collection '{name}' (collections: {known}). Index files into it "
-                f"with `sastre index PATH --collection {name}`."
+            raise not_found(
+                "collection",
+                name,
+                [c.name for c in self.collections()],
+                f"Index files into it with `sastre index PATH --collection {name}`.",
+                CollectionNotFoundError,
             )
         return col
 

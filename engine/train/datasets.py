@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import SastreError
+from engine.errors import SastreError, not_found
 from store import Store
 from store.datasets import DatasetRecord
 
@@ -208,10 +208,12 @@ def from_docs(store: Store, collection: str) -> list[dict]:
     """Chunks of a collection as raw text, for domain-adaptive continued pre-training."""
     col = store.documents.collection(collection)
     if col is None:
-        names = ", ".join(c.name for c in store.documents.collections()) or "none yet"
-        raise DatasetError(
-            f"No collection named '{collection}' (collections: {names}). Index documents "
-            "first with `sastre index PATH -c NAME`."
+        raise not_found(
+            "collection",
+            collection,
+            [c.name for c in store.documents.collections()],
+            "Index documents first with `sastre index PATH -c NAME`.",
+            DatasetError,
         )
     out = [
         {"text": c.text}
@@ -330,9 +332,12 @@ def save(
 def get(store: Store, name: str) -> DatasetRecord:
     rec = store.datasets.get(name)
     if rec is None:
-        known = ", ".join(d.name for d in store.datasets.list()) or "none yet"
-        raise DatasetError(
-            f"No dataset named '{name}' (datasets: {known}). Create one with `sastre datasets "
-            "import FILE --name NAME`, `from-chats` or `from-docs`."
+        raise not_found(
+            "dataset",
+            name,
+            [d.name for d in store.datasets.list()],
+            "Create one with `sastre datasets import FILE --name NAME`, `from-chats` or "
+            "`from-docs`.",
+            DatasetError,
         )
     return rec

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from engine.errors import SastreError
+from engine.errors import SastreError, not_found
 from engine.models import ModelManager
 from engine.train import datasets as ds
 from engine.train import files
@@ -64,10 +64,12 @@ class TrainingService:
     def adapter(self, name: str) -> AdapterRecord:
         rec = self.store.adapters.get(name)
         if rec is None:
-            known = ", ".join(a.name for a in self.store.adapters.list()) or "none yet"
-            raise AdapterNotFoundError(
-                f"No adapter named '{name}' (adapters: {known}). Train one with "
-                "`sastre train lora --dataset NAME --adapter NAME`."
+            raise not_found(
+                "adapter",
+                name,
+                [a.name for a in self.store.adapters.list()],
+                "Train one with `sastre train lora --dataset NAME --adapter NAME`.",
+                AdapterNotFoundError,
             )
         return rec
 

@@ -8,7 +8,7 @@ def fake_library(monkeypatch):
     """Engine.library with the fake embedder (and a parser that crashes on *boom* files)."""
     from engine.context import Engine
     from engine.rag import Library, RagConfig
-    from engine.rag.embed import HashEmbedder
+    from tests.fakes import HashEmbedder
 
     def library(self):
         if self._library is None:

@@ -66,8 +66,8 @@ def _ack(kind: str, value) -> None:
 
 def _library(data: Path):
     from engine.rag import Library, RagConfig
-    from engine.rag.embed import HashEmbedder
     from store import Store
+    from tests.fakes import HashEmbedder
 
     store = Store.open(data)
     lib = Library(

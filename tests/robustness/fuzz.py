@@ -148,8 +148,8 @@ def mutate(data: bytes, rng: random.Random, others: list[bytes]) -> bytes:
 def fuzz_documents(work: Path, per_format: int, seed: int, stats: FuzzStats) -> None:
     """Mutated documents through Library.index (worker processes), one folder per batch."""
     from engine.rag import Library, RagConfig
-    from engine.rag.embed import HashEmbedder
     from store import Store
+    from tests.fakes import HashEmbedder
 
     rng = random.Random(seed)
     base = seeds(work / "seeds")

@@ -130,7 +130,7 @@ def run(
     """Ask about each hostile document (or those named) with the engine's default model."""
     from engine.config import GenerationConfig
     from engine.rag import Library, RagConfig
-    from engine.rag.embed import HashEmbedder
+    from tests.fakes import HashEmbedder
 
     engine._library = Library(
         engine.store,

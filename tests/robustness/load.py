@@ -74,7 +74,7 @@ def run(work: Path, files: int, chunks: int, answers: int) -> dict:
     from engine.config import GenerationConfig
     from engine.context import Engine
     from engine.rag import Library, RagConfig
-    from engine.rag.embed import HashEmbedder
+    from tests.fakes import HashEmbedder
     from tests.robustness.crash import setup_models
 
     rng = random.Random(0)

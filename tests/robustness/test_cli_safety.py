@@ -111,6 +111,11 @@ def test_store_maps_an_overflowing_id_to_a_plain_error(tmp_path):
 
 
 def test_sigterm_during_chat_keeps_the_partial_answer(tiny_cli):
+    from store import Store
+
+    store = Store.open(tiny_cli)  # a long answer: the loop stop must not end it first
+    store.settings.set("generation", {"max_repeats": 0})
+    store.close()
     proc = subprocess.Popen(
         [
             sys.executable,

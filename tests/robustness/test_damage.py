@@ -6,11 +6,11 @@ import pytest
 
 from engine.doctor import database_checks, repair
 from engine.rag import Library, RagConfig
-from engine.rag.embed import HashEmbedder
 from store import Store
 from store.chats import Message
 from store.db import DB_FILENAME
 from store.errors import DamagedDatabaseError
+from tests.fakes import HashEmbedder
 
 
 def library(store, data_dir) -> Library:

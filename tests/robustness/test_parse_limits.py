@@ -9,9 +9,9 @@ import pypdf
 import pytest
 
 from engine.rag import Library, RagConfig
-from engine.rag.embed import HashEmbedder
 from engine.rag.parse import MAX_BLOCK_CHARS, SkipFile, decode_text_noted, parse_bytes
 from store import Store
+from tests.fakes import HashEmbedder
 from tests.fixtures import docs
 from tests.robustness.helpers import ROOT
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine.rag import Library, RagConfig, secrets
-from engine.rag.embed import HashEmbedder
 from store import Store
+from tests.fakes import HashEmbedder
 
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 AWS_ID = "AKIAIOSFODNN7EXAMPLE"

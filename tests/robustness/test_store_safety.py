@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from engine.rag import Library, RagConfig
-from engine.rag.embed import HashEmbedder
 from store import Store
 from store.db import DB_FILENAME
+from tests.fakes import HashEmbedder
 
 SECRET_WORD = "zanzibarquokka"  # one word that appears nowhere else
 
