@@ -166,8 +166,15 @@ def run(args) -> list[dict]:
             {"role": "system", "content": cited.system_prompt(r.language)},
             {"role": "user", "content": cited.user_message(r)},
         ]
-        jobs.append({"kind": "documents", "q": row["q"], "file": row["file"],
-                     "sources": [s.to_dict() for s in r.sources()], "messages": msgs})  # fmt: skip
+        jobs.append(
+            {
+                "kind": "documents",
+                "q": row["q"],
+                "file": row["file"],
+                "sources": [s.to_dict() for s in r.sources()],
+                "messages": msgs,
+            }
+        )
     out = []
     chosen = {k: v for k, v in settings().items() if not args.setting or k.startswith(args.setting)}
     for label, cfg in chosen.items():
@@ -179,15 +186,21 @@ def run(args) -> list[dict]:
             chunks = list(gen.stream(encode(tok, render_chat(tok, job["messages"])), c))
             text = "".join(ch.text for ch in chunks)
             row = {k: v for k, v in job.items() if k != "messages"}
-            row.update(setting=label, answer=text, finish=chunks[-1].finish_reason,
-                       seconds=round(time.perf_counter() - t0, 1))  # fmt: skip
+            row.update(
+                setting=label,
+                answer=text,
+                finish=chunks[-1].finish_reason,
+                seconds=round(time.perf_counter() - t0, 1),
+            )
             row.update(judge(row))
             out.append(row)
             if args.out:  # as it goes: a long run stopped early keeps what it measured
                 with open(args.out, "a", encoding="utf-8") as f:
                     f.write(json.dumps(row) + "\n")
-            print(f"[{label}] {job['kind']} {i}: ok={row['ok']} {row['why'] or ''} "
-                  f"{text[:90]!r}", flush=True)  # fmt: skip
+            print(
+                f"[{label}] {job['kind']} {i}: ok={row['ok']} {row['why'] or ''} {text[:90]!r}",
+                flush=True,
+            )
     eng.close()
     return out
 
@@ -200,8 +213,12 @@ def judge(row: dict) -> dict:
         src = " ".join(s["text"] for s in row["sources"])
         topic = on_topic_documents(row["answer"], row["q"], src)
     why = bad or ("" if topic else "off topic")
-    return {"degenerate": bad is not None, "on_topic": topic, "ok": topic and bad is None,
-            "why": why}  # fmt: skip
+    return {
+        "degenerate": bad is not None,
+        "on_topic": topic,
+        "ok": topic and bad is None,
+        "why": why,
+    }
 
 
 def table(rows: list[dict]) -> str:
@@ -220,8 +237,10 @@ def table(rows: list[dict]) -> str:
 
         ev = [r for r in mine if r["kind"] == "everyday"]
         doc = [r for r in mine if r["kind"] == "documents"]
-        lines.append(f"| {label} | {share(ev)} | {share(doc)} | "
-                     f"{share(mine, 'degenerate')} | **{share(mine)}** |")  # fmt: skip
+        lines.append(
+            f"| {label} | {share(ev)} | {share(doc)} | "
+            f"{share(mine, 'degenerate')} | **{share(mine)}** |"
+        )
     return "\n".join(lines)
 
 

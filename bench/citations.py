@@ -35,8 +35,15 @@ def insertions(rows: list[dict], embed) -> list[dict]:
             if s.cited_by_model or not s.sources:
                 continue
             passage = next(x.text for x in sources if x.n == s.sources[0])
-            out.append({"q": row["q"], "sentence": s.text, "n": s.sources[0],
-                        "support": round(s.support, 3), "passage": passage})  # fmt: skip
+            out.append(
+                {
+                    "q": row["q"],
+                    "sentence": s.text,
+                    "n": s.sources[0],
+                    "support": round(s.support, 3),
+                    "passage": passage,
+                }
+            )
     return out
 
 
@@ -78,8 +85,10 @@ def main() -> int:
     print(f"{len(found)} citations inserted in {n_docs} document answers")
     if args.show:
         for i, f in enumerate(found):
-            print(f"\n#{i} [{f['n']}] support {f['support']}  Q: {f['q']}\n  S: {f['sentence']}"
-                  f"\n  P: {' '.join(f['passage'].split())[:600]}")  # fmt: skip
+            print(
+                f"\n#{i} [{f['n']}] support {f['support']}  Q: {f['q']}\n  S: {f['sentence']}"
+                f"\n  P: {' '.join(f['passage'].split())[:600]}"
+            )
     if args.labels:
         labels = {
             (x["q"], x["sentence"], x["n"]): x["correct"]
@@ -87,8 +96,11 @@ def main() -> int:
         }
         judged = [labels[k] for f in found if (k := (f["q"], f["sentence"], f["n"])) in labels]
         right = sum(1 for c in judged if c)
-        print(f"precision of inserted citations: {right}/{len(judged)}"
-              f" = {right / len(judged):.0%}" if judged else "no labelled insertions")  # fmt: skip
+        print(
+            f"precision of inserted citations: {right}/{len(judged)} = {right / len(judged):.0%}"
+            if judged
+            else "no labelled insertions"
+        )
         missing = len(found) - len(judged)
         if missing:
             print(f"{missing} insertions have no label yet")

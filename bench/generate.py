@@ -129,13 +129,24 @@ def main() -> None:
     rows = []
     for blas in ("openblas", "reference"):
         env = {**os.environ, "SASTRE_BLAS": "reference" if blas == "reference" else ""}
-        cmd = [sys.executable, __file__, "--worker", "--model", args.model,
-               "--rounds", str(args.rounds), "--max-tokens", str(args.max_tokens)]  # fmt: skip
+        cmd = [
+            sys.executable,
+            __file__,
+            "--worker",
+            "--model",
+            args.model,
+            "--rounds",
+            str(args.rounds),
+            "--max-tokens",
+            str(args.max_tokens),
+        ]
         out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
     print(f"Model: {args.model}\n")
-    print("| BLAS | prompt tok | prefill tok/s raw | prefill tok/s Sastre | ratio | decode tok/s raw | "
-          "decode tok/s Sastre | ratio | peak MB raw / Sastre |")  # fmt: skip
+    print(
+        "| BLAS | prompt tok | prefill tok/s raw | prefill tok/s Sastre | ratio | decode tok/s raw | "
+        "decode tok/s Sastre | ratio | peak MB raw / Sastre |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(

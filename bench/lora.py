@@ -37,8 +37,15 @@ def _mlx_setup(model_path: str):
     from tests.fixtures.train_data import examples
 
     model, tok = load(model_path)
-    cfg = TrainConfig(rank=RANK, layers=LAYERS, batch_size=BATCH, learning_rate=LR,
-                      max_seq_length=SEQ, steps_per_eval=10**6, save_every=10**6)  # fmt: skip
+    cfg = TrainConfig(
+        rank=RANK,
+        layers=LAYERS,
+        batch_size=BATCH,
+        learning_rate=LR,
+        max_seq_length=SEQ,
+        steps_per_eval=10**6,
+        save_every=10**6,
+    )
 
     class Opts:
         mask_prompt = True
@@ -93,17 +100,30 @@ def run_mlx_lm(model_path: str, iters: int) -> dict:
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        args = TrainingArgs(batch_size=BATCH, iters=iters, steps_per_report=1,
-                            steps_per_eval=10**6, steps_per_save=10**6, max_seq_length=SEQ,
-                            adapter_file=f"{tmp}/a.safetensors")  # fmt: skip
+        args = TrainingArgs(
+            batch_size=BATCH,
+            iters=iters,
+            steps_per_report=1,
+            steps_per_eval=10**6,
+            steps_per_save=10**6,
+            max_seq_length=SEQ,
+            adapter_file=f"{tmp}/a.safetensors",
+        )
         last["t"] = time.perf_counter()
         # mlx-lm's iterate_batches is unseeded by default: seed it the same way.
         from functools import partial
 
         from mlx_lm.tuner.trainer import iterate_batches
 
-        train(model, optim.Adam(learning_rate=LR), data, None, args=args,
-              iterate_batches=partial(iterate_batches, seed=0), training_callback=CB())  # fmt: skip
+        train(
+            model,
+            optim.Adam(learning_rate=LR),
+            data,
+            None,
+            args=args,
+            iterate_batches=partial(iterate_batches, seed=0),
+            training_callback=CB(),
+        )
     return _summary(times, tokens, mx.get_peak_memory())
 
 
@@ -120,10 +140,22 @@ def run_peft(model_path: str, iters: int) -> dict:
     torch.manual_seed(0)
     base = AutoModelForCausalLM.from_pretrained(model_path, torch_dtype=torch.float32)
     n = base.config.num_hidden_layers
-    pcfg = LoraConfig(r=RANK, lora_alpha=20.0 * RANK, lora_dropout=0.0,
-                      target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj",
-                                      "up_proj", "down_proj"],
-                      layers_to_transform=list(range(n - LAYERS, n)), task_type="CAUSAL_LM")  # fmt: skip
+    pcfg = LoraConfig(
+        r=RANK,
+        lora_alpha=20.0 * RANK,
+        lora_dropout=0.0,
+        target_modules=[
+            "q_proj",
+            "k_proj",
+            "v_proj",
+            "o_proj",
+            "gate_proj",
+            "up_proj",
+            "down_proj",
+        ],
+        layers_to_transform=list(range(n - LAYERS, n)),
+        task_type="CAUSAL_LM",
+    )
     model = get_peft_model(base, pcfg)
     model.train()
     opt = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=LR)
@@ -195,16 +227,29 @@ def main() -> int:
     results = {}
     for name in backends:
         out = subprocess.run(
-            [sys.executable, __file__, "--worker", name, "--model", model, "--iters", str(args.iters)],
-            capture_output=True, text=True, cwd=ROOT,
-        )  # fmt: skip
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                name,
+                "--model",
+                model,
+                "--iters",
+                str(args.iters),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if out.returncode != 0:
             results[name] = {"error": out.stderr.strip().splitlines()[-1]}
         else:
             results[name] = json.loads(out.stdout.strip().splitlines()[-1])
     s = results["sastre"]
-    print(f"Model {Path(model).name}, rank {RANK}, last {LAYERS} blocks, batch {BATCH}, "
-          f"max {SEQ} tokens, {args.iters} steps (first {WARMUP} excluded)\n")  # fmt: skip
+    print(
+        f"Model {Path(model).name}, rank {RANK}, last {LAYERS} blocks, batch {BATCH}, "
+        f"max {SEQ} tokens, {args.iters} steps (first {WARMUP} excluded)\n"
+    )
     print("| backend | step (median) | tokens/s | Sastre speed ratio | MLX peak | max RSS |")
     print("|---|---|---|---|---|---|")
     for name, r in results.items():
@@ -213,8 +258,10 @@ def main() -> int:
             continue
         ratio = r["step_s"] / s["step_s"]  # >1: Sastre is faster than this backend
         peak = f"{r['mlx_peak_mb']:.0f} MB" if r["mlx_peak_mb"] else "-"
-        print(f"| {name} | {r['step_s']:.2f} s | {r['tokens_per_s']:.1f} | {ratio:.2f}x | "
-              f"{peak} | {r['max_rss_mb']:.0f} MB |")  # fmt: skip
+        print(
+            f"| {name} | {r['step_s']:.2f} s | {r['tokens_per_s']:.1f} | {ratio:.2f}x | "
+            f"{peak} | {r['max_rss_mb']:.0f} MB |"
+        )
     print("\nSastre speed ratio: that backend's step time / Sastre's (1.00 = same speed).")
     return 0
 

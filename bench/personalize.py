@@ -139,8 +139,10 @@ def run(max_tokens: int, embedder=None, scripts=SCRIPTS, log=print) -> dict:
                     ok = check(res.text)
                     hits[mode] += ok
                     n_examples = sum(p["name"] == "example" for p in res.prompt_parts)
-                    log(f"[{style}] {mode:<12} {'✓' if ok else '·'} ex={n_examples} "
-                        f"{q!r} -> {res.text.strip()[:70]!r}")  # fmt: skip
+                    log(
+                        f"[{style}] {mode:<12} {'✓' if ok else '·'} ex={n_examples} "
+                        f"{q!r} -> {res.text.strip()[:70]!r}"
+                    )
             n = len(questions)
             rows.append({"style": style, "n": n, **hits})
             totals["personalized"] += hits["personalized"]

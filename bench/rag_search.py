@@ -60,10 +60,17 @@ def build(data: Path, n_chunks: int, rng: np.random.Generator):
             for i, row in enumerate(idx)
         ]
         store.documents.write_document(
-            col, f"/bench/doc{d:05}.txt", format="text", title=f"doc{d:05}.txt", size=1,
-            mtime_ns=0, content_hash=str(d), pages=None, chunks=chunks,
+            col,
+            f"/bench/doc{d:05}.txt",
+            format="text",
+            title=f"doc{d:05}.txt",
+            size=1,
+            mtime_ns=0,
+            content_hash=str(d),
+            pages=None,
+            chunks=chunks,
             vectors=vectors[d * per_doc : (d + 1) * per_doc],
-        )  # fmt: skip
+        )
     build_s = time.perf_counter() - t0
     ids = np.array(
         [r[0] for r in store.db.query(f"SELECT rowid FROM {col.vec_table} ORDER BY rowid")]

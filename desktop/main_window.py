@@ -58,8 +58,15 @@ class MainWindow(Retranslates, QMainWindow):
 
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        for w in (self.chat_split, self.library, self.models, self.settings, self.personas,
-                  self.memory, self.training):  # fmt: skip
+        for w in (
+            self.chat_split,
+            self.library,
+            self.models,
+            self.settings,
+            self.personas,
+            self.memory,
+            self.training,
+        ):
             self.tabs.addTab(w, "")
         self.setCentralWidget(self.tabs)
 
@@ -140,9 +147,11 @@ class MainWindow(Retranslates, QMainWindow):
         self.act_tabs = []
         for i, name in enumerate(TABS):
             a = self._action(
-                f"show_{name}", [f"Ctrl+{i + 1}"], lambda _=False, n=name: self.show_panel(n),
+                f"show_{name}",
+                [f"Ctrl+{i + 1}"],
+                lambda _=False, n=name: self.show_panel(n),
                 self.view_menu,
-            )  # fmt: skip
+            )
             self.act_tabs.append(a)
         self.act_settings = self._action(
             "settings", ["Ctrl+,"], lambda: self.show_panel("settings")
@@ -248,8 +257,10 @@ class MainWindow(Retranslates, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1200, 780)
-        for key, splitter in (("window/chat_split", self.chat_split),
-                              ("window/sources_split", self.chat.splitter)):  # fmt: skip
+        for key, splitter in (
+            ("window/chat_split", self.chat_split),
+            ("window/sources_split", self.chat.splitter),
+        ):
             state = ui.value(key)
             if isinstance(state, QByteArray) and not state.isEmpty():
                 splitter.restoreState(state)
@@ -289,7 +300,7 @@ class MainWindow(Retranslates, QMainWindow):
                 self.tr("Personas"),
                 self.tr("Memory"),
                 self.tr("Training"),
-            )  # fmt: skip
+            )
         ):
             self.tabs.setTabText(i, text)
             self.act_tabs[i].setText(text)

@@ -35,15 +35,37 @@ class Colors:
 
 
 LIGHT = Colors(
-    dark=False, window="#f5f5f3", base="#ffffff", alt="#efeee9", text="#1d2127",
-    muted="#6b7079", border="#dcdad3", accent="#2f62d8", accent_text="#ffffff",
-    user_bubble="#e6edfb", code_bg="#f1f1ee", error="#b3261e", good="#1f7a3d", bad="#b3261e",
-)  # fmt: skip
+    dark=False,
+    window="#f5f5f3",
+    base="#ffffff",
+    alt="#efeee9",
+    text="#1d2127",
+    muted="#6b7079",
+    border="#dcdad3",
+    accent="#2f62d8",
+    accent_text="#ffffff",
+    user_bubble="#e6edfb",
+    code_bg="#f1f1ee",
+    error="#b3261e",
+    good="#1f7a3d",
+    bad="#b3261e",
+)
 DARK = Colors(
-    dark=True, window="#1d1f23", base="#25282d", alt="#2b2e34", text="#e6e7ea",
-    muted="#9aa0aa", border="#3a3e45", accent="#5b8cff", accent_text="#0d1117",
-    user_bubble="#2c3a56", code_bg="#1b1d21", error="#ff8a80", good="#6fd38f", bad="#ff8a80",
-)  # fmt: skip
+    dark=True,
+    window="#1d1f23",
+    base="#25282d",
+    alt="#2b2e34",
+    text="#e6e7ea",
+    muted="#9aa0aa",
+    border="#3a3e45",
+    accent="#5b8cff",
+    accent_text="#0d1117",
+    user_bubble="#2c3a56",
+    code_bg="#1b1d21",
+    error="#ff8a80",
+    good="#6fd38f",
+    bad="#ff8a80",
+)
 
 _state: dict = {"choice": "system", "colors": LIGHT}
 
@@ -61,14 +83,26 @@ def _palette(c: Colors) -> QPalette:
     p = QPalette()
     roles = QPalette.ColorRole
     for role, value in (
-        (roles.Window, c.window), (roles.WindowText, c.text), (roles.Base, c.base),
-        (roles.AlternateBase, c.alt), (roles.Text, c.text), (roles.Button, c.base),
-        (roles.ButtonText, c.text), (roles.ToolTipBase, c.base), (roles.ToolTipText, c.text),
-        (roles.PlaceholderText, c.muted), (roles.Highlight, c.accent),
-        (roles.HighlightedText, c.accent_text), (roles.Link, c.accent),
-        (roles.Mid, c.border), (roles.Midlight, c.alt), (roles.Light, c.base),
-        (roles.Dark, c.border), (roles.Shadow, "#000000"), (roles.BrightText, c.error),
-    ):  # fmt: skip
+        (roles.Window, c.window),
+        (roles.WindowText, c.text),
+        (roles.Base, c.base),
+        (roles.AlternateBase, c.alt),
+        (roles.Text, c.text),
+        (roles.Button, c.base),
+        (roles.ButtonText, c.text),
+        (roles.ToolTipBase, c.base),
+        (roles.ToolTipText, c.text),
+        (roles.PlaceholderText, c.muted),
+        (roles.Highlight, c.accent),
+        (roles.HighlightedText, c.accent_text),
+        (roles.Link, c.accent),
+        (roles.Mid, c.border),
+        (roles.Midlight, c.alt),
+        (roles.Light, c.base),
+        (roles.Dark, c.border),
+        (roles.Shadow, "#000000"),
+        (roles.BrightText, c.error),
+    ):
         p.setColor(role, QColor(value))
     disabled = QPalette.ColorGroup.Disabled
     for role in (roles.WindowText, roles.Text, roles.ButtonText):

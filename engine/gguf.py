@@ -6,6 +6,9 @@ tokenizer files, the q/k row order) is rebuilt here, without torch, so that
 `mlx_lm.load(folder)` runs the model exactly as the original Hugging Face one.
 
     folder = convert_gguf("model.Q4_K_M.gguf", "models/my-model")
+
+Over 500 lines: reading the tensors, rebuilding the config and rebuilding the tokenizer
+are one format's knowledge; split apart, each half would need the other's field names.
 """
 
 from __future__ import annotations

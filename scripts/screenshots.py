@@ -162,18 +162,35 @@ def stage_chats(eng, real_answer: bool) -> int:
         sources = []
         for n, query in enumerate(STAGED_SOURCES, 1):
             hit = eng.library.search(query, SAMPLE_COLLECTION, k=1, mode="bm25")[0]
-            sources.append({"n": n, "path": hit.path, "page": hit.page, "heading": hit.heading,
-                            "text": hit.text, "chunk_id": hit.chunk_id})  # fmt: skip
+            sources.append(
+                {
+                    "n": n,
+                    "path": hit.path,
+                    "page": hit.page,
+                    "heading": hit.heading,
+                    "text": hit.text,
+                    "chunk_id": hit.chunk_id,
+                }
+            )
             print(f"[{n}] {Path(hit.path).name} > {hit.heading}")
         cid = chats.create(
             title="Adding my own files", model="SmolLM2-135M-Instruct", collection=SAMPLE_COLLECTION
         )
         q = chats.add_message(Message(None, cid, "user", QUESTION))
         chats.add_message(
-            Message(None, cid, "assistant", STAGED_ANSWER, model="SmolLM2-135M-Instruct",
-                    parent_id=q, sources=sources, generation_tokens=187, generation_tps=41.3,
-                    finish_reason="stop")
-        )  # fmt: skip
+            Message(
+                None,
+                cid,
+                "assistant",
+                STAGED_ANSWER,
+                model="SmolLM2-135M-Instruct",
+                parent_id=q,
+                sources=sources,
+                generation_tokens=187,
+                generation_tps=41.3,
+                finish_reason="stop",
+            )
+        )
         return cid
     cfg = GenerationConfig(max_tokens=220, temperature=0.0, repetition_penalty=1.1)
     result = None
@@ -194,9 +211,17 @@ def train_style(eng, tmp: Path) -> None:
     data.write_text("\n".join(json.dumps(e) for e in td.examples()))
     eng.training.import_dataset(str(data), "style", replace=True)
     cfg = TrainConfig(
-        rank=8, layers=4, iters=12, batch_size=4, learning_rate=2e-4, max_seq_length=96,
-        steps_per_eval=2, save_every=100, eval_prompts=td.HELD_OUT[:3], eval_max_tokens=24,
-    )  # fmt: skip
+        rank=8,
+        layers=4,
+        iters=12,
+        batch_size=4,
+        learning_rate=2e-4,
+        max_seq_length=96,
+        steps_per_eval=2,
+        save_every=100,
+        eval_prompts=td.HELD_OUT[:3],
+        eval_max_tokens=24,
+    )
     eng.training.train([("style", 1.0)], "style-v1", config=cfg)
 
 

@@ -109,8 +109,15 @@ def update(ts: Path, generated: Path = GENERATED, also: list[Path] = ()) -> None
     write_generated(generated)
     known = {k: v for t in also for k, v in known_translations(t).items()}
     known.update(known_translations(ts))
-    lupdate = [tool("lupdate"), *sources(generated), "-ts", str(ts), "-no-obsolete",
-               "-locations", "none"]  # fmt: skip
+    lupdate = [
+        tool("lupdate"),
+        *sources(generated),
+        "-ts",
+        str(ts),
+        "-no-obsolete",
+        "-locations",
+        "none",
+    ]
     subprocess.run(lupdate, cwd=ROOT, check=True, capture_output=True)
     if reuse(ts, known):  # lupdate writes the file back in its own layout
         subprocess.run(lupdate, cwd=ROOT, check=True, capture_output=True)

@@ -73,11 +73,20 @@ class FeedbackRepo:
                 " correction = coalesce(excluded.correction, feedback.correction),"
                 " answer = excluded.answer, updated_at = excluded.updated_at",
                 (
-                    message_id, msg["chat_id"], rating, _clean(reason), _clean(correction),
-                    question, msg["content"], msg["model"], msg["adapter"], ts, ts,
+                    message_id,
+                    msg["chat_id"],
+                    rating,
+                    _clean(reason),
+                    _clean(correction),
+                    question,
+                    msg["content"],
+                    msg["model"],
+                    msg["adapter"],
+                    ts,
+                    ts,
                     _cited_chunks(msg["sources"], msg["content"]),
                 ),
-            )  # fmt: skip
+            )
         return self.get(message_id)
 
     def add_detached(
@@ -142,11 +151,19 @@ class FeedbackRepo:
     def export(self) -> list[dict[str, Any]]:
         """Records for training: prompt, answer, rating, reason, correction, model, adapter."""
         return [
-            {"prompt": f.question, "answer": f.answer, "rating": "up" if f.rating > 0 else "down",
-             "reason": f.reason, "correction": f.correction, "model": f.model,
-             "adapter": f.adapter, "message_id": f.message_id, "created_at": f.created_at}
+            {
+                "prompt": f.question,
+                "answer": f.answer,
+                "rating": "up" if f.rating > 0 else "down",
+                "reason": f.reason,
+                "correction": f.correction,
+                "model": f.model,
+                "adapter": f.adapter,
+                "message_id": f.message_id,
+                "created_at": f.created_at,
+            }
             for f in reversed(self.list())
-        ]  # fmt: skip
+        ]
 
     # -- prompt vectors (few-shot from liked answers) ------------------------------------
     # One vec0 table, keyed by feedback id, holds the embedding of each rated question;

@@ -269,9 +269,16 @@ def m_message_versions(conn) -> None:
             conn.execute(
                 "INSERT INTO messages(chat_id, parent_id, role, content, model, adapter, params,"
                 " created_at, active, version) VALUES (?, ?, 'assistant', ?, ?, ?, '{}', ?, 0, ?)",
-                (chat_id, parent_id, v.get("content") or "", v.get("model"), v.get("adapter"),
-                 created_at, i),
-            )  # fmt: skip
+                (
+                    chat_id,
+                    parent_id,
+                    v.get("content") or "",
+                    v.get("model"),
+                    v.get("adapter"),
+                    created_at,
+                    i,
+                ),
+            )
         conn.execute("UPDATE messages SET version = ? WHERE id = ?", (len(earlier), mid))
     conn.execute("ALTER TABLE messages DROP COLUMN versions")
 

@@ -35,9 +35,16 @@ class Persona:
 
 
 _EDITABLE = (
-    "name", "system_prompt", "description", "collection", "adapter", "examples",
-    "chain_of_thought", "output_format", "use_feedback",
-)  # fmt: skip
+    "name",
+    "system_prompt",
+    "description",
+    "collection",
+    "adapter",
+    "examples",
+    "chain_of_thought",
+    "output_format",
+    "use_feedback",
+)
 
 
 def _persona(row) -> Persona:
@@ -50,10 +57,16 @@ def _persona(row) -> Persona:
 
 def _values(p: Persona) -> tuple:
     return (
-        p.name.strip(), p.system_prompt, p.description, p.collection or None, p.adapter or None,
-        dumps(p.examples or []), int(p.chain_of_thought), p.output_format or "",
+        p.name.strip(),
+        p.system_prompt,
+        p.description,
+        p.collection or None,
+        p.adapter or None,
+        dumps(p.examples or []),
+        int(p.chain_of_thought),
+        p.output_format or "",
         int(p.use_feedback),
-    )  # fmt: skip
+    )
 
 
 class PersonaRepo:

@@ -9,13 +9,23 @@ from engine.rag.attribution import SUPPORTED, attribute, cite, finish_answer, sp
 from engine.rag.types import Retrieval, SearchHit, Source
 
 SOURCES = [
-    Source(1, "/docs/lease.pdf", 2, None,
-           "The tenant pays the rent of 950 euros on the first day of each month by bank "
-           "transfer. The deposit is two months of rent."),
-    Source(2, "/docs/rules.md", None, "House rules",
-           "Pets are allowed only with the written consent of the landlord. Smoking is not "
-           "allowed anywhere in the flat or on the balcony."),
-]  # fmt: skip
+    Source(
+        1,
+        "/docs/lease.pdf",
+        2,
+        None,
+        "The tenant pays the rent of 950 euros on the first day of each month by bank "
+        "transfer. The deposit is two months of rent.",
+    ),
+    Source(
+        2,
+        "/docs/rules.md",
+        None,
+        "House rules",
+        "Pets are allowed only with the written consent of the landlord. Smoking is not "
+        "allowed anywhere in the flat or on the balcony.",
+    ),
+]
 ANSWER = (
     "The rent is 950 euros, paid on the first day of each month. "
     "You need the landlord's written consent to keep pets [2]. "
@@ -69,9 +79,12 @@ def test_finish_answer_cites_and_keeps_sources_mapped():
     text, sentences = finish_answer("The rent is 950 euros a month.", retrieval, bag_of_words)
     assert text == "The rent is 950 euros a month [1]."
     assert [s.public() for s in sentences] == [
-        {"text": "The rent is 950 euros a month.", "sources": [1],
-         "support": round(sentences[0].support, 3)}
-    ]  # fmt: skip
+        {
+            "text": "The rent is 950 euros a month.",
+            "sources": [1],
+            "support": round(sentences[0].support, 3),
+        }
+    ]
     # Nothing supported: no [n] to insert, so the Sources block is appended as before.
     text, _ = finish_answer("Penguins live in Antarctica.", retrieval, bag_of_words)
     assert text.startswith("Penguins live in Antarctica.\n\nSources:\n[1] lease.pdf")

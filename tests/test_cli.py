@@ -31,15 +31,37 @@ def tiny_cli(capsys, data_dir, tiny_model_dir):
 
 def test_chat_json_contract_and_chats_commands(capsys, tiny_cli):
     code, out, err = sastre(
-        capsys, "chat", "Give me three tips", "--json", "--max-tokens", "8", "--temperature", "0",
-        "--top-p", "0.5", "--seed", "1", "--system", "Be kind.", "--data-dir", tiny_cli,
-    )  # fmt: skip
+        capsys,
+        "chat",
+        "Give me three tips",
+        "--json",
+        "--max-tokens",
+        "8",
+        "--temperature",
+        "0",
+        "--top-p",
+        "0.5",
+        "--seed",
+        "1",
+        "--system",
+        "Be kind.",
+        "--data-dir",
+        tiny_cli,
+    )
     assert code == 0, err
     result = json.loads(out)
     assert set(result) == {
-        "chat_id", "message_id", "text", "model", "adapter", "prompt_tokens",
-        "generation_tokens", "prompt_tps", "generation_tps", "peak_memory_mb",
-    }  # fmt: skip
+        "chat_id",
+        "message_id",
+        "text",
+        "model",
+        "adapter",
+        "prompt_tokens",
+        "generation_tokens",
+        "prompt_tps",
+        "generation_tps",
+        "peak_memory_mb",
+    }
     assert result["model"] == "tiny" and result["adapter"] is None
     assert 0 < result["generation_tokens"] <= 8
 
@@ -213,10 +235,23 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_partial_answer(tiny_cli):
     """The real entry point in a subprocess: SIGINT mid-answer."""
     exe = Path(sys.executable).parent / "sastre"
     proc = subprocess.Popen(
-        [str(exe), "chat", "tell me a long story", "--max-tokens", "20000", "--temperature", "1",
-         "--seed", "3", "--data-dir", str(tiny_cli)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ},
-    )  # fmt: skip
+        [
+            str(exe),
+            "chat",
+            "tell me a long story",
+            "--max-tokens",
+            "20000",
+            "--temperature",
+            "1",
+            "--seed",
+            "3",
+            "--data-dir",
+            str(tiny_cli),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+    )
     first = proc.stdout.read(1)  # wait until the answer is streaming
     assert first
     time.sleep(0.3)

@@ -217,16 +217,37 @@ def test_citation_click_opens_the_sources_pane(qtbot, window, tmp_path):
     chat_id = store.chats.create(title="Holidays", model="tiny")
     q = store.chats.add_message(Message(None, chat_id, "user", "How many holidays?"))
     sources = [
-        {"n": 1, "path": str(doc), "page": 4, "heading": "Leave", "text": "25 days a year.",
-         "chunk_id": 7},
-        {"n": 2, "path": str(tmp_path / "faq.md"), "page": None, "heading": "FAQ > Leave",
-         "text": "Unused days carry over until March.", "chunk_id": 9},
-    ]  # fmt: skip
+        {
+            "n": 1,
+            "path": str(doc),
+            "page": 4,
+            "heading": "Leave",
+            "text": "25 days a year.",
+            "chunk_id": 7,
+        },
+        {
+            "n": 2,
+            "path": str(tmp_path / "faq.md"),
+            "page": None,
+            "heading": "FAQ > Leave",
+            "text": "Unused days carry over until March.",
+            "chunk_id": 9,
+        },
+    ]
     store.chats.add_message(
-        Message(None, chat_id, "assistant", "You get **25 days** [1]; they carry over [2].",
-                model="tiny", parent_id=q, sources=sources, generation_tps=12.5,
-                generation_tokens=14, finish_reason="stop")
-    )  # fmt: skip
+        Message(
+            None,
+            chat_id,
+            "assistant",
+            "You get **25 days** [1]; they carry over [2].",
+            model="tiny",
+            parent_id=q,
+            sources=sources,
+            generation_tps=12.5,
+            generation_tokens=14,
+            finish_reason="stop",
+        )
+    )
     window.chat.open_chat(chat_id)
     answer = window.chat.assistant_widgets()[-1]
     assert not answer.sources_button.isHidden() and answer.sources_button.text() == "2 sources"
@@ -267,8 +288,12 @@ def test_markdown_never_loads_remote_resources(qtbot, monkeypatch):
     view.show()
     html = view.document().toHtml()
     assert "pixel.png" not in html and "remote image not loaded" in html
-    assert view.loadResource(QTextDocument.ResourceType.ImageResource.value,
-                             QUrl("https://example.com/x.png")) is None  # fmt: skip
+    assert (
+        view.loadResource(
+            QTextDocument.ResourceType.ImageResource.value, QUrl("https://example.com/x.png")
+        )
+        is None
+    )
     assert "https://example.com/x.png" in view.refused
     links = []
     view.link_clicked.connect(links.append)
@@ -350,9 +375,18 @@ def test_switch_language_to_spanish_and_back(qtbot, window):
     from PySide6.QtWidgets import QLabel, QPushButton
 
     send_and_wait(qtbot, window, "hola")  # message widgets retranslate too
-    panels = [window.chat_list, window.chat, window.library, window.models, window.settings,
-              window.personas, window.memory, window.training,
-              window.chat.user_widgets()[-1], window.chat.assistant_widgets()[-1]]  # fmt: skip
+    panels = [
+        window.chat_list,
+        window.chat,
+        window.library,
+        window.models,
+        window.settings,
+        window.personas,
+        window.memory,
+        window.training,
+        window.chat.user_widgets()[-1],
+        window.chat.assistant_widgets()[-1],
+    ]
 
     def texts(w):
         return [x.text() for x in w.findChildren(QPushButton) + w.findChildren(QLabel)]
@@ -640,9 +674,11 @@ def test_first_run_prepares_the_model_and_offers_the_sample(qtbot, engine, make_
     from tests.fakes import HashEmbedder
 
     engine._library = Library(
-        engine.store, engine.data_dir, config=RagConfig(workers=1, min_similarity=-1.0),
+        engine.store,
+        engine.data_dir,
+        config=RagConfig(workers=1, min_similarity=-1.0),
         embedder_factory=lambda name: HashEmbedder(64, model_id="test/hash-64"),
-    )  # fmt: skip
+    )
     assert needs_embedded_model(engine)
     w = make_window()
     w.library._watch_timer.stop()
@@ -677,8 +713,11 @@ def test_every_ui_string_has_a_spanish_translation_and_the_qm_is_current(tmp_pat
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"}
     check = subprocess.run(
         [sys.executable, str(root / "scripts" / "translations.py"), "--check"],
-        capture_output=True, text=True, env=env, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     ts = root / "resources" / "i18n" / "sastre_es.ts"
     fresh = tmp_path / "fresh.qm"

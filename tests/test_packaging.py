@@ -19,14 +19,29 @@ def test_the_wheel_ships_translations_personas_guide_and_eval_set(tmp_path):
 
     src = tmp_path / "src"  # a copy: no build/ folder left from an earlier build
     skip = {".git", ".venv", "build", "dist", "tests", "bench", "docs", ".sastre-test-cache"}
-    shutil.copytree(ROOT, src, ignore=lambda d, names: [
-        n for n in names if n in skip or n.endswith((".egg-info", "_cache", "__pycache__"))
-    ])  # fmt: skip
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=lambda d, names: [
+            n for n in names if n in skip or n.endswith((".egg-info", "_cache", "__pycache__"))
+        ],
+    )
     out = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--no-build-isolation",
-         "-q", "-w", str(tmp_path)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(src),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if out.returncode != 0 and "No module named" in out.stderr:
         pytest.skip(f"cannot build a wheel here: {out.stderr.strip().splitlines()[-1]}")
     assert out.returncode == 0, out.stderr

@@ -59,9 +59,16 @@ def test_assembly_order_parts_and_exact_token_total():
     ]
     names = [p.name for p in plan.parts]
     assert names == [
-        "system", "technique", "memories", "avoid", "example", "history", "history", "user",
+        "system",
+        "technique",
+        "memories",
+        "avoid",
+        "example",
+        "history",
+        "history",
+        "user",
         "template",
-    ]  # fmt: skip
+    ]
     assert sum(p.tokens for p in plan.parts) == count_msgs(plan.messages)  # nothing unaccounted
     assert plan.parts[4].detail == "liked, similarity 0.90"
     assert build().messages == build().messages  # deterministic
@@ -224,9 +231,13 @@ def test_chat_uses_persona_memories_and_liked_answers(tiny_engine):
     eng = tiny_engine
     eng.chat.embedder = lambda: HashEmbedder(64)
     eng.store.personas.add(
-        Persona("cook", "Answer only about cooking.", output_format="bullets",
-                examples=[{"user": "Salt?", "assistant": "- A pinch"}])
-    )  # fmt: skip
+        Persona(
+            "cook",
+            "Answer only about cooking.",
+            output_format="bullets",
+            examples=[{"user": "Salt?", "assistant": "- A pinch"}],
+        )
+    )
     eng.store.memories.add("I am a nurse")
     eng.store.memories.add("I live on the moon", status="proposed")  # not accepted: left out
     _rated(eng.store, "how do I boil an egg", "EGG-STYLE answer", 1)
@@ -294,8 +305,20 @@ def test_cli_feedback_personas_memory_and_show_prompt(capsys, data_dir, tiny_mod
 
     code, out, err = sastre(capsys, "memory", "add", "I prefer short answers", *d)
     assert code == 0 and "Remembered" in out
-    code, out, err = sastre(capsys, "personas", "add", "pirate", "--system", "Talk like a pirate.",
-                            "--cot", "on", "--example", "Hi", "Arr, hi!", *d)  # fmt: skip
+    code, out, err = sastre(
+        capsys,
+        "personas",
+        "add",
+        "pirate",
+        "--system",
+        "Talk like a pirate.",
+        "--cot",
+        "on",
+        "--example",
+        "Hi",
+        "Arr, hi!",
+        *d,
+    )
     assert code == 0, err
     code, out, _ = sastre(capsys, "personas", "show", "pirate", "--json", *d)
     p = json.loads(out)
@@ -304,26 +327,51 @@ def test_cli_feedback_personas_memory_and_show_prompt(capsys, data_dir, tiny_mod
     code, out, _ = sastre(capsys, "personas", "list", *d)
     assert "corsair" in out and "asistente-es" in out and "pirate" not in out
 
-    code, out, err = sastre(capsys, "chat", "Hello", "--persona", "corsair", "--show-prompt",
-                            "--max-tokens", "4", "--temperature", "0", *d)  # fmt: skip
+    code, out, err = sastre(
+        capsys,
+        "chat",
+        "Hello",
+        "--persona",
+        "corsair",
+        "--show-prompt",
+        "--max-tokens",
+        "4",
+        "--temperature",
+        "0",
+        *d,
+    )
     assert code == 0, err
     assert out.index("── system") < out.index("── total:")
     assert "Talk like a pirate." in out and "I prefer short answers" in out and "Arr, hi!" in out
-    code, out, err = sastre(capsys, "chat", "Hello", "--json", "--show-prompt",
-                            "--max-tokens", "4", "--temperature", "0", *d)  # fmt: skip
+    code, out, err = sastre(
+        capsys,
+        "chat",
+        "Hello",
+        "--json",
+        "--show-prompt",
+        "--max-tokens",
+        "4",
+        "--temperature",
+        "0",
+        *d,
+    )
     res = json.loads(out)
     assert "<|" in res["prompt"]["text"] or "Hello" in res["prompt"]["text"]
     assert res["prompt"]["parts"][-1]["name"] == "template"
     mid = res["message_id"]
 
-    code, out, err = sastre(capsys, "feedback", mid, "down", "--reason", "too long",
-                            "--correction", "Hi.", *d)  # fmt: skip
+    code, out, err = sastre(
+        capsys, "feedback", mid, "down", "--reason", "too long", "--correction", "Hi.", *d
+    )
     assert code == 0, err
     code, out, _ = sastre(capsys, "feedback", "export", *d)
     rec = json.loads(out.strip().splitlines()[0])
     assert (rec["prompt"], rec["rating"], rec["reason"], rec["correction"]) == (
-        "Hello", "down", "too long", "Hi."
-    )  # fmt: skip
+        "Hello",
+        "down",
+        "too long",
+        "Hi.",
+    )
     assert rec["model"] == "tiny"
     assert sastre(capsys, "feedback", "nope", "up", *d)[0] == 1
     assert sastre(capsys, "feedback", 99999, "up", *d)[0] == 1

@@ -60,8 +60,16 @@ def test_index_search_docs_and_collections_commands(capsys, data_dir, tmp_path, 
     assert hits[0]["path"] == str(folder / "orchard.pdf") and hits[0]["page"] == 3
     code, out, _ = sastre(capsys, "search", "boiler pressure gauge", "--data-dir", data_dir)
     assert out.startswith(f"1. {folder / 'house.docx'}")
-    code, out, _ = sastre(capsys, "search", "boiler pressure gauge", "--fusion", "rrf", "--json",
-                          "--data-dir", data_dir)  # fmt: skip
+    code, out, _ = sastre(
+        capsys,
+        "search",
+        "boiler pressure gauge",
+        "--fusion",
+        "rrf",
+        "--json",
+        "--data-dir",
+        data_dir,
+    )
     rrf = json.loads(out)
     assert rrf[0]["path"] == str(folder / "house.docx") and rrf[0]["score"] < 0.05  # 1/(60+r)
 
@@ -129,13 +137,25 @@ def tiny_library(capsys, data_dir, tiny_model_dir, fake_library, tmp_path):
 def test_ask_json_contract_and_citations(capsys, tiny_library):
     data_dir, folder = tiny_library
     code, out, err = sastre(
-        capsys, "ask", "When do codling moth pheromone traps go up?", "--json", "--max-tokens", "8",
-        "--data-dir", data_dir,
-    )  # fmt: skip
+        capsys,
+        "ask",
+        "When do codling moth pheromone traps go up?",
+        "--json",
+        "--max-tokens",
+        "8",
+        "--data-dir",
+        data_dir,
+    )
     assert code == 0, err
     result = json.loads(out)
-    assert set(result) == {"answer", "sources", "sentences", "model", "retrieval_ms",
-                           "generation_tps"}  # fmt: skip
+    assert set(result) == {
+        "answer",
+        "sources",
+        "sentences",
+        "model",
+        "retrieval_ms",
+        "generation_tps",
+    }
     assert result["model"] == "tiny" and result["retrieval_ms"] >= 0
     for sentence in result["sentences"]:
         assert set(sentence) == {"text", "sources", "support"} and sentence["text"] in out
@@ -152,9 +172,13 @@ def test_ask_json_contract_and_citations(capsys, tiny_library):
 def test_ask_says_when_the_documents_do_not_have_the_answer(capsys, tiny_library):
     data_dir, _ = tiny_library
     code, out, _ = sastre(
-        capsys, "ask", "Explain quantum chromodynamics lattice gauge theory", "--json",
-        "--data-dir", data_dir,
-    )  # fmt: skip
+        capsys,
+        "ask",
+        "Explain quantum chromodynamics lattice gauge theory",
+        "--json",
+        "--data-dir",
+        data_dir,
+    )
     result = json.loads(out)
     assert code == 0 and result["answer"] == NO_ANSWER["en"] and result["sources"] == []
     assert result["generation_tps"] == 0  # the model was not asked
@@ -191,9 +215,17 @@ def test_chat_with_a_collection_fences_sources_and_saves_them(tiny_library):
             eng.store.chats.get(result.chat_id).system_prompt != prompt
         )  # the rules are not saved as persona
         assert set(result.public()) == {
-            "chat_id", "message_id", "text", "model", "adapter", "prompt_tokens",
-            "generation_tokens", "prompt_tps", "generation_tps", "peak_memory_mb",
-        }  # fmt: skip
+            "chat_id",
+            "message_id",
+            "text",
+            "model",
+            "adapter",
+            "prompt_tokens",
+            "generation_tokens",
+            "prompt_tps",
+            "generation_tps",
+            "peak_memory_mb",
+        }
         # A plain chat still works, without sources.
         plain = list(eng.chat.send("hi", config=GenerationConfig(max_tokens=3)))[-1].result
         assert plain.sources == [] and eng.store.chats.messages(plain.chat_id)[-1].sources is None

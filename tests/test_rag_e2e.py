@@ -69,9 +69,17 @@ def test_search_finds_the_right_file_and_page(capsys, real_library):
 def test_ask_cites_the_right_source_with_the_real_models(capsys, real_library):
     eng, folder = real_library
     code, out, err = sastre(
-        capsys, "ask", "When should apple trees be pruned?", "-c", "e2e", "--json",
-        "--max-tokens", "48", "--data-dir", eng.data_dir,
-    )  # fmt: skip
+        capsys,
+        "ask",
+        "When should apple trees be pruned?",
+        "-c",
+        "e2e",
+        "--json",
+        "--max-tokens",
+        "48",
+        "--data-dir",
+        eng.data_dir,
+    )
     assert code == 0, err
     result = json.loads(out)
     assert result["model"] == "SmolLM2-135M-Instruct" and result["generation_tps"] > 0
@@ -132,9 +140,22 @@ def test_killing_index_midway_leaves_a_consistent_database(real_library, tmp_pat
     setup.close()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "desktop.cli", "index", str(folder), "--workers", "1", "--data-dir", str(data)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "desktop.cli",
+            "index",
+            str(folder),
+            "--workers",
+            "1",
+            "--data-dir",
+            str(data),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     store = None
     try:
 

@@ -61,9 +61,15 @@ def test_index_search_and_incremental_updates(library, tmp_path):
     seen = []
     report = library.index([folder], progress=seen.append)
     assert by_status(report) == {
-        "indexed": {"orchard.pdf", "house.docx", "sourdough.md", "bicycle.html", "geometry.py",
-                    "lighthouse.txt"},
-    }  # fmt: skip
+        "indexed": {
+            "orchard.pdf",
+            "house.docx",
+            "sourdough.md",
+            "bicycle.html",
+            "geometry.py",
+            "lighthouse.txt",
+        },
+    }
     assert report.ok and report.chunks >= 6
     assert seen[0].phase == "scanning" and seen[-1].phase == "done"
     assert seen[-1].files_done == 6 and seen[-1].chunks_done == report.chunks

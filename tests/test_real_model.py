@@ -20,9 +20,18 @@ def real_cli(embedded_model, data_dir, capsys):
 
 def test_default_model_answers_a_factual_question(real_cli, capsys):
     code = main(
-        ["chat", "What is the capital of France?", "--temperature", "0", "--max-tokens", "30",
-         "--json", "--data-dir", str(real_cli)]
-    )  # fmt: skip
+        [
+            "chat",
+            "What is the capital of France?",
+            "--temperature",
+            "0",
+            "--max-tokens",
+            "30",
+            "--json",
+            "--data-dir",
+            str(real_cli),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     result = json.loads(out)
@@ -33,9 +42,17 @@ def test_default_model_answers_a_factual_question(real_cli, capsys):
 
 def test_cover_letter_tips_stream_and_follow_up_uses_the_cache(real_cli, capsys):
     code = main(
-        ["chat", "Give me three tips for writing a cover letter", "--max-tokens", "80",
-         "--seed", "0", "--data-dir", str(real_cli)]
-    )  # fmt: skip
+        [
+            "chat",
+            "Give me three tips for writing a cover letter",
+            "--max-tokens",
+            "80",
+            "--seed",
+            "0",
+            "--data-dir",
+            str(real_cli),
+        ]
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     assert len(out.split()) > 20  # a real answer, not a fragment
@@ -80,8 +97,20 @@ def test_quantized_copy_of_the_embedded_model_still_answers(real_cli, capsys):
     q = {m["name"]: m for m in json.loads(capsys.readouterr().out)}["SmolLM2-135M-Instruct-4bit"]
     assert q["quantization"].startswith("4-bit") and q["size_bytes"] < 200e6
     code = main(
-        ["chat", "What is the capital of France?", "--model", "SmolLM2-135M-Instruct-4bit",
-         "--temperature", "0", "--max-tokens", "12", "--json", "--no-save", "--data-dir", str(real_cli)]
-    )  # fmt: skip
+        [
+            "chat",
+            "What is the capital of France?",
+            "--model",
+            "SmolLM2-135M-Instruct-4bit",
+            "--temperature",
+            "0",
+            "--max-tokens",
+            "12",
+            "--json",
+            "--no-save",
+            "--data-dir",
+            str(real_cli),
+        ]
+    )
     assert code == 0
     assert "Paris" in json.loads(capsys.readouterr().out)["text"]

@@ -29,8 +29,13 @@ def test_explicit_settings_win_over_the_auto_ones():
 
 
 def test_approx_params_of_known_shapes():
-    smollm2 = {"hidden_size": 576, "num_hidden_layers": 30, "intermediate_size": 1536,
-               "vocab_size": 49152, "tie_word_embeddings": True}  # fmt: skip
+    smollm2 = {
+        "hidden_size": 576,
+        "num_hidden_layers": 30,
+        "intermediate_size": 1536,
+        "vocab_size": 49152,
+        "tie_word_embeddings": True,
+    }
     assert 120e6 < sampling.approx_params(smollm2) < 150e6
     assert sampling.approx_params({}) is None
 

@@ -62,10 +62,20 @@ def test_main_window_screenshot(xvfb):
     out = ROOT / "docs" / "screenshots"
     env = {**os.environ, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb"}
     run = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "screenshots.py"), str(out), "--staged",
-         "--only", "main"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "screenshots.py"),
+            str(out),
+            "--staged",
+            "--only",
+            "main",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     png = out / "main-window.png"
     assert _png_size(png) == (1280, 800)

@@ -41,13 +41,23 @@ def run_script(tmp_path, *, root: bool, sudo: bool, apt: bool, gfortran: bool, p
     for name in ("sh", "grep", "touch", "cat", "env"):
         real = subprocess.run(["sh", "-c", f"command -v {name}"], capture_output=True, text=True)
         (bin_dir / name).symlink_to(real.stdout.strip())
-    env = {"PATH": str(bin_dir), "PYTHON": "python", "LOG": str(log), "MARK": str(mark),
-           "SASTRE_BLAS_STAMP": str(tmp_path / "tried"), "PIP_WORKS": "1" if pip else ""}  # fmt: skip
+    env = {
+        "PATH": str(bin_dir),
+        "PYTHON": "python",
+        "LOG": str(log),
+        "MARK": str(mark),
+        "SASTRE_BLAS_STAMP": str(tmp_path / "tried"),
+        "PIP_WORKS": "1" if pip else "",
+    }
     bash = subprocess.run(["sh", "-c", "command -v bash"], capture_output=True, text=True)
     out = subprocess.run(
         [bash.stdout.strip(), str(ROOT / "scripts" / "openblas.sh")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     return out, (log.read_text() if log.exists() else ""), mark.exists()
 
 

@@ -60,9 +60,18 @@ def test_chats_round_trip_and_cascade(tmp_path):
     cid = store.chats.create(title="Cover letters", model="m")
     uid = store.chats.add_message(Message(None, cid, "user", "hola"))
     aid = store.chats.add_message(
-        Message(None, cid, "assistant", "¡Hola!", prompt="<p>", params={"temperature": 0.1},
-                generation_tokens=3, finish_reason="stop", parent_id=uid)
-    )  # fmt: skip
+        Message(
+            None,
+            cid,
+            "assistant",
+            "¡Hola!",
+            prompt="<p>",
+            params={"temperature": 0.1},
+            generation_tokens=3,
+            finish_reason="stop",
+            parent_id=uid,
+        )
+    )
     msgs = store.chats.messages(cid)
     assert [m.role for m in msgs] == ["user", "assistant"]
     assert msgs[1].prompt == "<p>" and msgs[1].params == {"temperature": 0.1}
@@ -148,8 +157,10 @@ def test_answer_versions_of_earlier_versions_become_their_own_rows(tmp_path):
     assert [m.content for m in shown] == ["q", "v2"] and shown[1].generation_tokens == 9
     versions = store.chats.versions(shown[1].id)
     assert [(v.content, v.model, v.active) for v in versions] == [
-        ("v0", "m0", False), ("v1", "m1", False), ("v2", "m2", True)
-    ]  # fmt: skip
+        ("v0", "m0", False),
+        ("v1", "m1", False),
+        ("v2", "m2", True),
+    ]
     assert store.chats.get(1).message_count == 2
 
 

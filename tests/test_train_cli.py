@@ -18,8 +18,12 @@ def sastre(capsys, *args):
 
 @pytest.fixture
 def cli(capsys, data_dir, tiny_model_dir, tmp_path):
-    assert sastre(capsys, "models", "import", tiny_model_dir, "--name", "tiny",
-                  "--data-dir", data_dir)[0] == 0  # fmt: skip
+    assert (
+        sastre(
+            capsys, "models", "import", tiny_model_dir, "--name", "tiny", "--data-dir", data_dir
+        )[0]
+        == 0
+    )
     assert sastre(capsys, "models", "default", "tiny", "--data-dir", data_dir)[0] == 0
     f = tmp_path / "math.jsonl"
     f.write_text("\n".join(json.dumps(r) for r in ROWS))
@@ -39,10 +43,29 @@ def test_datasets_train_adapters_eval_chat(capsys, cli):
     assert len(json.loads(out)["preview"]) == 2
 
     code, out, err = sastre(
-        capsys, "train", "lora", "--dataset", "math", "--adapter", "add", "--rank", "4",
-        "--layers", "2", "--iters", "6", "--lr", "0.002", "--batch-size", "4",
-        "--prompt", "What is 3 plus 3?", "--json", "--data-dir", d,
-    )  # fmt: skip
+        capsys,
+        "train",
+        "lora",
+        "--dataset",
+        "math",
+        "--adapter",
+        "add",
+        "--rank",
+        "4",
+        "--layers",
+        "2",
+        "--iters",
+        "6",
+        "--lr",
+        "0.002",
+        "--batch-size",
+        "4",
+        "--prompt",
+        "What is 3 plus 3?",
+        "--json",
+        "--data-dir",
+        d,
+    )
     assert code == 0, err
     rep = json.loads(out)
     assert rep["status"] == "ready" and rep["val_loss_after"] < rep["val_loss_before"]
@@ -50,8 +73,13 @@ def test_datasets_train_adapters_eval_chat(capsys, cli):
 
     code, out, _ = sastre(capsys, "eval", "--adapter", "add", "--json", "--data-dir", d)
     ev = json.loads(out)
-    assert set(ev) == {"val_loss_before", "val_loss_after", "general_ppl_before",
-                       "general_ppl_after", "forgetting"}  # fmt: skip
+    assert set(ev) == {
+        "val_loss_before",
+        "val_loss_after",
+        "general_ppl_before",
+        "general_ppl_after",
+        "forgetting",
+    }
     assert ev["val_loss_after"] == rep["val_loss_after"]
 
     code, out, _ = sastre(capsys, "adapters", "list", "--json", "--data-dir", d)
@@ -59,16 +87,37 @@ def test_datasets_train_adapters_eval_chat(capsys, cli):
     assert a["name"] == "add" and a["base_model"] == "tiny" and a["params"]["rank"] == 4
     assert a["in_use"] is False
 
-    code, out, err = sastre(capsys, "chat", "hi", "--adapter", "add", "--json", "--max-tokens",
-                            "3", "--no-save", "--data-dir", d)  # fmt: skip
+    code, out, err = sastre(
+        capsys,
+        "chat",
+        "hi",
+        "--adapter",
+        "add",
+        "--json",
+        "--max-tokens",
+        "3",
+        "--no-save",
+        "--data-dir",
+        d,
+    )
     assert code == 0, err and json.loads(out)["adapter"] == "add"
     assert json.loads(out)["adapter"] == "add"
     assert sastre(capsys, "adapters", "use", "add", "--data-dir", d)[0] == 0
     code, out, _ = sastre(capsys, "adapters", "list", "--json", "--data-dir", d)
     assert json.loads(out)[0]["in_use"] is True
 
-    code, out, err = sastre(capsys, "adapters", "export", "add", "--format", "peft", "--out",
-                            d / "peft", "--data-dir", d)  # fmt: skip
+    code, out, err = sastre(
+        capsys,
+        "adapters",
+        "export",
+        "add",
+        "--format",
+        "peft",
+        "--out",
+        d / "peft",
+        "--data-dir",
+        d,
+    )
     assert code == 0, err and (d / "peft" / "adapter_model.safetensors").is_file()
     code, out, err = sastre(
         capsys, "adapters", "fuse", "add", "--name", "tiny-add", "--data-dir", d
@@ -80,8 +129,9 @@ def test_datasets_train_adapters_eval_chat(capsys, cli):
 
 def test_errors_are_one_line(capsys, cli):
     d, _ = cli
-    code, _, err = sastre(capsys, "train", "lora", "--dataset", "nope", "--adapter", "x",
-                          "--data-dir", d)  # fmt: skip
+    code, _, err = sastre(
+        capsys, "train", "lora", "--dataset", "nope", "--adapter", "x", "--data-dir", d
+    )
     assert code == 1 and err.startswith("sastre: No dataset named 'nope'") and err.count("\n") == 1
     code, _, err = sastre(capsys, "eval", "--adapter", "ghost", "--data-dir", d)
     assert code == 1 and "No adapter named 'ghost'" in err
@@ -93,12 +143,43 @@ def test_blind_ab_records_the_winner(capsys, cli):
     d, f = cli
     assert sastre(capsys, "datasets", "import", f, "--name", "math", "--data-dir", d)[0] == 0
     for name, seed in (("x", "0"), ("y", "1")):
-        code, _, err = sastre(capsys, "train", "lora", "--dataset", "math", "--adapter", name,
-                              "--rank", "4", "--layers", "2", "--iters", "3", "--seed", seed,
-                              "--prompt", "hi", "--data-dir", d)  # fmt: skip
+        code, _, err = sastre(
+            capsys,
+            "train",
+            "lora",
+            "--dataset",
+            "math",
+            "--adapter",
+            name,
+            "--rank",
+            "4",
+            "--layers",
+            "2",
+            "--iters",
+            "3",
+            "--seed",
+            seed,
+            "--prompt",
+            "hi",
+            "--data-dir",
+            d,
+        )
         assert code == 0, err
-    code, out, err = sastre(capsys, "adapters", "ab", "x", "y", "--prompt", "What is 1 plus 1?",
-                            "--pick", "a", "--max-tokens", "4", "--data-dir", d)  # fmt: skip
+    code, out, err = sastre(
+        capsys,
+        "adapters",
+        "ab",
+        "x",
+        "y",
+        "--prompt",
+        "What is 1 plus 1?",
+        "--pick",
+        "a",
+        "--max-tokens",
+        "4",
+        "--data-dir",
+        d,
+    )
     assert code == 0, err
     assert "--- A ---" in out and "--- B ---" in out and "Recorded:" in out
     from engine.context import Engine
@@ -121,12 +202,35 @@ def test_pause_and_continue_from_the_terminal(capsys, cli):
     d, f = cli
     assert sastre(capsys, "datasets", "import", f, "--name", "math", "--data-dir", d)[0] == 0
     proc = subprocess.Popen(
-        [str(Path(sys.executable).parent / "sastre"), "train", "lora", "--dataset", "math",
-         "--adapter", "p", "--rank", "4", "--layers", "2", "--iters", "300", "--batch-size",
-         "2", "--save-every", "1000", "--prompt", "hi", "--data-dir", str(d)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            str(Path(sys.executable).parent / "sastre"),
+            "train",
+            "lora",
+            "--dataset",
+            "math",
+            "--adapter",
+            "p",
+            "--rank",
+            "4",
+            "--layers",
+            "2",
+            "--iters",
+            "300",
+            "--batch-size",
+            "2",
+            "--save-every",
+            "1000",
+            "--prompt",
+            "hi",
+            "--data-dir",
+            str(d),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         env={**os.environ},
-    )  # fmt: skip
+    )
     lines: list[tuple[float, str]] = []  # (when read, line) of stderr
     reader = threading.Thread(
         target=lambda: lines.extend((time.monotonic(), ln) for ln in proc.stderr), daemon=True
@@ -162,13 +266,33 @@ def test_pause_and_continue_from_the_terminal(capsys, cli):
 def test_eval_recompute_measures_again_with_new_prompts(capsys, cli):
     d, f = cli
     assert sastre(capsys, "datasets", "import", f, "--name", "math", "--data-dir", d)[0] == 0
-    code, out, err = sastre(capsys, "train", "lora", "--dataset", "math", "--adapter", "e",
-                            "--rank", "4", "--layers", "2", "--iters", "6", "--lr", "0.002",
-                            "--prompt", "hi", "--json", "--data-dir", d)  # fmt: skip
+    code, out, err = sastre(
+        capsys,
+        "train",
+        "lora",
+        "--dataset",
+        "math",
+        "--adapter",
+        "e",
+        "--rank",
+        "4",
+        "--layers",
+        "2",
+        "--iters",
+        "6",
+        "--lr",
+        "0.002",
+        "--prompt",
+        "hi",
+        "--json",
+        "--data-dir",
+        d,
+    )
     assert code == 0, err
     rep = json.loads(out)
-    code, out, err = sastre(capsys, "eval", "--adapter", "e", "--prompt", "What is 2 plus 2?",
-                            "--json", "--data-dir", d)  # fmt: skip
+    code, out, err = sastre(
+        capsys, "eval", "--adapter", "e", "--prompt", "What is 2 plus 2?", "--json", "--data-dir", d
+    )
     assert code == 0, err
     again = json.loads(out)
     for k in ("val_loss_before", "val_loss_after", "general_ppl_before", "general_ppl_after"):

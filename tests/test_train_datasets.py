@@ -18,11 +18,19 @@ def _write(path, rows):
 @pytest.mark.parametrize(
     "row,fmt",
     [
-        ({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}, "chat"),
+        (
+            {
+                "messages": [
+                    {"role": "user", "content": "hi"},
+                    {"role": "assistant", "content": "yo"},
+                ]
+            },
+            "chat",
+        ),
         ({"prompt": "2+2", "completion": "4"}, "completions"),
         ({"text": "plain text"}, "text"),
     ],
-)  # fmt: skip
+)
 def test_import_each_format(engine, tmp_path, row, fmt):
     f = _write(tmp_path / "d.jsonl", [row] * 2 + [{**row}] * 8)
     rec = engine.training.import_dataset(str(f), f"d-{fmt}", model=None)
@@ -95,9 +103,17 @@ def test_from_docs_uses_the_collection_text(engine):
     col = engine.store.documents.create_collection("notes", "test/hash-8", 8, 200, 20)
     chunks = [NewChunk(i, f"Chunk {i} about tailoring.", None, None, 0, 10, 5) for i in range(3)]
     engine.store.documents.write_document(
-        col, "/x/notes.md", format="md", title="Notes", size=10, mtime_ns=1, content_hash="h",
-        pages=None, chunks=chunks, vectors=np.ones((3, 8), dtype=np.float32),
-    )  # fmt: skip
+        col,
+        "/x/notes.md",
+        format="md",
+        title="Notes",
+        size=10,
+        mtime_ns=1,
+        content_hash="h",
+        pages=None,
+        chunks=chunks,
+        vectors=np.ones((3, 8), dtype=np.float32),
+    )
     rec = engine.training.dataset_from_docs("notes", "notes-cpt")
     assert rec.format == "text" and rec.source == "docs:notes" and rec.stats["examples"] == 3
     assert engine.store.datasets.examples("notes-cpt")[0] == {"text": "Chunk 0 about tailoring."}

@@ -80,8 +80,16 @@ class _noop:
 
 
 # -- before/after prompts, blind A/B, the chat's adapter picker ---------------------------
-FAST = dict(rank=4, layers=2, iters=6, batch_size=4, learning_rate=2e-3, steps_per_eval=3,
-            eval_prompts=["What is 3 plus 3?"], eval_max_tokens=4)  # fmt: skip
+FAST = dict(
+    rank=4,
+    layers=2,
+    iters=6,
+    batch_size=4,
+    learning_rate=2e-3,
+    steps_per_eval=3,
+    eval_prompts=["What is 3 plus 3?"],
+    eval_max_tokens=4,
+)
 
 
 def on_engine(qtbot, ctx, fn):
@@ -134,8 +142,9 @@ def test_prompts_picked_for_before_after_reach_the_report(qtbot, panel, monkeypa
     assert panel.window().chat.pickers.adapter_combo.isHidden()  # no adapters yet: no picker
     defaults = panel.ctx.engine.training.default_prompts([("math", 1.0)])
     assert panel.prompts() == defaults and len(defaults) == 2  # the validation questions
-    monkeypatch.setattr(QInputDialog, "getMultiLineText",
-                        lambda *a, **k: ("How much is\n5 plus 5?", True))  # fmt: skip
+    monkeypatch.setattr(
+        QInputDialog, "getMultiLineText", lambda *a, **k: ("How much is\n5 plus 5?", True)
+    )
     panel.add_prompt()
     assert panel.prompt_list.currentItem().text() == "How much is 5 plus 5?"  # one line shown
     panel.prompt_list.setCurrentRow(0)

@@ -15,12 +15,25 @@ from engine.train.callbacks import TrainingCallback
 from engine.train.config import TrainConfig
 
 ROWS = [
-    {"messages": [{"role": "user", "content": f"What is {i} plus {i}?"},
-                  {"role": "assistant", "content": f"It is {2 * i}."}]}
+    {
+        "messages": [
+            {"role": "user", "content": f"What is {i} plus {i}?"},
+            {"role": "assistant", "content": f"It is {2 * i}."},
+        ]
+    }
     for i in range(24)
-]  # fmt: skip
-CFG = dict(rank=4, layers=2, iters=8, batch_size=4, learning_rate=2e-3, save_every=3,
-           steps_per_eval=4, eval_prompts=["What is 3 plus 3?"], eval_max_tokens=4)  # fmt: skip
+]
+CFG = dict(
+    rank=4,
+    layers=2,
+    iters=8,
+    batch_size=4,
+    learning_rate=2e-3,
+    save_every=3,
+    steps_per_eval=4,
+    eval_prompts=["What is 3 plus 3?"],
+    eval_max_tokens=4,
+)
 
 
 @pytest.fixture
@@ -70,7 +83,10 @@ def test_train_reports_and_stores(trainer):
     assert rec.params["rank"] == 4 and rec.datasets == [{"name": "math", "weight": 1.0}]
     folder = trainer.data_dir / "adapters" / "a"
     assert {p.name for p in folder.iterdir()} == {
-        "adapter_config.json", "adapters.safetensors", "report.json"}  # fmt: skip
+        "adapter_config.json",
+        "adapters.safetensors",
+        "report.json",
+    }
     with pytest.raises(lora.TrainingError, match="already exists"):
         trainer.training.train([("math", 1.0)], "a", config=TrainConfig(**CFG))
 
@@ -150,14 +166,31 @@ def test_nan_loss_stops_and_keeps_the_last_checkpoint(trainer, tmp_path):
         return ce * mx.array(calls["nan"]), ntoks
 
     calls["nan"] = 1.0
-    lora.run_loop(model, opt, data, None, cfg.__class__.from_dict({**cfg.to_dict(), "iters": 3}),
-                  TrainingCallback(), checkpoint=checkpoint, loss=loss)  # fmt: skip
+    lora.run_loop(
+        model,
+        opt,
+        data,
+        None,
+        cfg.__class__.from_dict({**cfg.to_dict(), "iters": 3}),
+        TrainingCallback(),
+        checkpoint=checkpoint,
+        loss=loss,
+    )
     lora.save_checkpoint(folder, model, opt, {"step": 3})
     good = mx.load(str(folder / "adapters.safetensors"))
     calls["nan"] = float("nan")
     with pytest.raises(lora.TrainingError, match="diverged"):
-        lora.run_loop(model, lora_opt := optim.Adam(learning_rate=1e-3), data, None, cfg,
-                      TrainingCallback(), start_step=3, checkpoint=checkpoint, loss=loss)  # fmt: skip
+        lora.run_loop(
+            model,
+            lora_opt := optim.Adam(learning_rate=1e-3),
+            data,
+            None,
+            cfg,
+            TrainingCallback(),
+            start_step=3,
+            checkpoint=checkpoint,
+            loss=loss,
+        )
     del lora_opt
     kept = mx.load(str(folder / "adapters.safetensors"))
     assert json.loads((folder / "checkpoint/state.json").read_text())["step"] == 3
@@ -185,8 +218,9 @@ def test_sequential_and_mixed_training(trainer, tmp_path):
     f.write_text("\n".join(json.dumps({"text": f"Note {i}: the tailor sews."}) for i in range(12)))
     trainer.training.import_dataset(str(f), "notes")
     trainer.training.train([("math", 1.0)], "first", config=TrainConfig(**CFG))
-    rep = trainer.training.train([("notes", 1.0)], "second", parent="first",
-                                 config=TrainConfig(**{**CFG, "rank": 8}))  # fmt: skip
+    rep = trainer.training.train(
+        [("notes", 1.0)], "second", parent="first", config=TrainConfig(**{**CFG, "rank": 8})
+    )
     second = trainer.store.adapters.get("second")
     assert second.parent == "first" and second.params["rank"] == 4  # the parent's shape
     assert rep.status == "ready"
@@ -208,8 +242,12 @@ def test_adapter_switch_in_chat_keeps_the_base(trainer):
     chat.generator(adapter="s2")
     l2 = np.array(model(x))
     assert not np.allclose(l0, l1) and not np.allclose(l1, l2)
-    np.testing.assert_allclose(l1, _logits(trainer.models.get("tiny").path,
-                               trainer.training.adapter("s1").path), rtol=1e-4, atol=1e-4)  # fmt: skip
+    np.testing.assert_allclose(
+        l1,
+        _logits(trainer.models.get("tiny").path, trainer.training.adapter("s1").path),
+        rtol=1e-4,
+        atol=1e-4,
+    )
     chat.generator(adapter="")
     np.testing.assert_allclose(np.array(model(x)), l0, rtol=1e-5, atol=1e-5)
     import threading
@@ -218,8 +256,9 @@ def test_adapter_switch_in_chat_keeps_the_base(trainer):
 
     stop = threading.Event()
     stop.set()  # a blind A/B that was stopped generates nothing more
-    assert [a["text"] for a in ab_answers(trainer.training, chat, "s1", "s2", "hi", 500,
-                                          cancel=stop)] == ["", ""]  # fmt: skip
+    assert [
+        a["text"] for a in ab_answers(trainer.training, chat, "s1", "s2", "hi", 500, cancel=stop)
+    ] == ["", ""]
     trainer.training.use("s1")  # the default adapter for chat
     assert chat.generator().loaded.adapter == "s1"
     events = list(chat.send("hi", config=None, save=True))
@@ -270,8 +309,9 @@ def test_qlora_trains_on_a_4bit_base_and_keeps_it_4bit(trainer):
     from engine.train.service import fuse_adapter
 
     q = trainer.models.quantize("tiny", 4)
-    rep = trainer.training.train([("math", 1.0)], "q", model=q.name,
-                                 config=TrainConfig(**{**CFG, "iters": 12}))  # fmt: skip
+    rep = trainer.training.train(
+        [("math", 1.0)], "q", model=q.name, config=TrainConfig(**{**CFG, "iters": 12})
+    )
     rec = trainer.store.adapters.get("q")
     assert rec.method == "qlora" and rec.base_model == q.name
     assert rep.evaluation["val_loss_after"] < rep.evaluation["val_loss_before"]

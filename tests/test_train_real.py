@@ -23,9 +23,17 @@ def test_lora_teaches_a_format_without_forgetting(embedded_model, tmp_path):
 
     # Few layers, small rank, short sequences, few steps: CI-sized on 2 CPU cores.
     cfg = TrainConfig(
-        rank=8, layers=4, iters=12, batch_size=4, learning_rate=2e-4, max_seq_length=96,
-        steps_per_eval=12, save_every=100, eval_prompts=td.HELD_OUT, eval_max_tokens=8,
-    )  # fmt: skip
+        rank=8,
+        layers=4,
+        iters=12,
+        batch_size=4,
+        learning_rate=2e-4,
+        max_seq_length=96,
+        steps_per_eval=12,
+        save_every=100,
+        eval_prompts=td.HELD_OUT,
+        eval_max_tokens=8,
+    )
     tic = time.perf_counter()
     rep = eng.training.train([("style", 1.0)], "style-test", config=cfg).to_dict()
     elapsed = time.perf_counter() - tic

@@ -130,8 +130,13 @@ def sub(subs, name: str, help: str) -> argparse.ArgumentParser:
 
 def add_generation_flags(p: argparse.ArgumentParser, names: tuple[str, ...]) -> None:
     """Sampling flags whose help text comes from GenerationConfig."""
-    types = {"temperature": float, "top_p": float, "max_tokens": int, "seed": int,
-             "repetition_penalty": float}  # fmt: skip
+    types = {
+        "temperature": float,
+        "top_p": float,
+        "max_tokens": int,
+        "seed": int,
+        "repetition_penalty": float,
+    }
     for name in names:
         flag = "--" + name.replace("_", "-")
         p.add_argument(

@@ -57,10 +57,16 @@ def cmd_models(args) -> int:
             )
             return 0
         rows = [
-            [("* " if i.is_default else "  ") + i.name, i.architecture or "-", human_params(i.parameters),
-             i.quantization or "-", human_size(i.size_bytes), i.path + ("" if i.present else "  (MISSING)")]
+            [
+                ("* " if i.is_default else "  ") + i.name,
+                i.architecture or "-",
+                human_params(i.parameters),
+                i.quantization or "-",
+                human_size(i.size_bytes),
+                i.path + ("" if i.present else "  (MISSING)"),
+            ]
             for i in infos
-        ]  # fmt: skip
+        ]
         print(table(rows, ["  NAME", "ARCHITECTURE", "PARAMS", "QUANTIZATION", "SIZE", "PATH"]))
         return 0
     if args.action == "import":

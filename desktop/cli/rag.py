@@ -32,15 +32,22 @@ def _rag_help(name: str) -> str:
     return help_for(RagConfig, name)
 
 
+def collection(p, help="Collection name (default: default)."):
+    p.add_argument("--collection", "-c", default="default", metavar="NAME", help=help)
+
+
+def embedding_model(p, help: str) -> None:
+    p.add_argument("--embedding-model", metavar="MODEL", default=None, help=help)
+
+
 def add_parsers(subs) -> None:
     """Add the library's subcommands to the main parser."""
+    _index_parsers(subs)
+    _search_parsers(subs)
+    _library_parsers(subs)
 
-    def collection(p, help="Collection name (default: default)."):
-        p.add_argument("--collection", "-c", default="default", metavar="NAME", help=help)
 
-    def embedding_model(p, help: str) -> None:
-        p.add_argument("--embedding-model", metavar="MODEL", default=None, help=help)
-
+def _index_parsers(subs) -> None:
     p = sub(subs, "index", "Index files and folders (recursively) for search and cited answers.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="Files or folders.")
     collection(p)
@@ -75,6 +82,8 @@ def add_parsers(subs) -> None:
         "--interval", type=float, default=2.0, metavar="S", help="Seconds between checks."
     )
 
+
+def _search_parsers(subs) -> None:
     p = sub(subs, "search", "Find the passages that best match a query (hybrid: vectors + BM25).")
     p.add_argument("query")
     p.add_argument("-k", type=int, default=5, help="How many passages (default 5).")
@@ -97,6 +106,8 @@ def add_parsers(subs) -> None:
     p.add_argument("--json", action="store_true", help="Print one JSON object at the end.")
     add_generation_flags(p, ("temperature", "max_tokens", "seed"))
 
+
+def _library_parsers(subs) -> None:
     p = sub(subs, "collections", "List, show, remove and re-embed document collections.")
     cs = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
     q = sub(cs, "list", "Show collections: documents, chunks, size, embedding model.")
@@ -364,10 +375,17 @@ def cmd_collections(args) -> int:
             print("No collections yet. Index a folder with: sastre index PATH")
         else:
             rows = [
-                [c.name, c.documents, c.chunks, human_size(c.size_bytes), c.failed,
-                 f"{c.embedding_model} ({c.dimension})", c.updated_at.replace("T", " ")[:16]]
+                [
+                    c.name,
+                    c.documents,
+                    c.chunks,
+                    human_size(c.size_bytes),
+                    c.failed,
+                    f"{c.embedding_model} ({c.dimension})",
+                    c.updated_at.replace("T", " ")[:16],
+                ]
                 for c in cols
-            ]  # fmt: skip
+            ]
             print(
                 table(
                     rows, ["NAME", "DOCS", "CHUNKS", "SIZE", "FAILED", "EMBEDDING MODEL", "UPDATED"]
@@ -384,8 +402,10 @@ def cmd_collections(args) -> int:
         print(f"Collection '{col.name}'")
         print(f"  embedding model  {col.embedding_model} ({col.dimension} dimensions)")
         print(f"  chunks           {col.chunk_tokens} tokens, {col.chunk_overlap} overlap")
-        print(f"  documents        {col.documents} indexed ({human_size(col.size_bytes)}), "
-              f"{col.chunks} chunks, {col.skipped} skipped, {col.failed} failed")  # fmt: skip
+        print(
+            f"  documents        {col.documents} indexed ({human_size(col.size_bytes)}), "
+            f"{col.chunks} chunks, {col.skipped} skipped, {col.failed} failed"
+        )
         print(f"  updated          {col.updated_at.replace('T', ' ')}")
         for root in col.roots:
             print(f"  folder           {root}")
@@ -428,10 +448,17 @@ def cmd_docs(args) -> int:
         return 0
     names = {c.id: c.name for c in lib.collections()}
     rows = [
-        [names.get(d.collection_id, "?"), d.status, d.format or "-", human_size(d.size),
-         d.pages or "-", d.chunk_count, d.path + (f"  ({d.error})" if d.error else "")]
+        [
+            names.get(d.collection_id, "?"),
+            d.status,
+            d.format or "-",
+            human_size(d.size),
+            d.pages or "-",
+            d.chunk_count,
+            d.path + (f"  ({d.error})" if d.error else ""),
+        ]
         for d in docs
-    ]  # fmt: skip
+    ]
     print(table(rows, ["COLLECTION", "STATUS", "FORMAT", "SIZE", "PAGES", "CHUNKS", "PATH"]))
     return 0
 

@@ -16,8 +16,13 @@ from engine.config import help_for
 from engine.train.config import PRESETS, TrainConfig
 
 EXIT_INTERRUPTED = 130
-EVAL_KEYS = ("val_loss_before", "val_loss_after", "general_ppl_before", "general_ppl_after",
-             "forgetting")  # fmt: skip
+EVAL_KEYS = (
+    "val_loss_before",
+    "val_loss_after",
+    "general_ppl_before",
+    "general_ppl_after",
+    "forgetting",
+)
 
 
 def _h(name: str) -> str:
@@ -26,6 +31,13 @@ def _h(name: str) -> str:
 
 def add_parsers(subs) -> None:
     """Add the training subcommands to the main parser."""
+    _datasets_parser(subs)
+    _train_parser(subs)
+    _adapters_parser(subs)
+    _eval_parser(subs)
+
+
+def _datasets_parser(subs) -> None:
     p = sub(subs, "datasets", "Build, inspect and remove training datasets.")
     ds = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
     q = sub(
@@ -50,34 +62,51 @@ def add_parsers(subs) -> None:
     q = sub(ds, "rm", "Remove a dataset.")
     q.add_argument("name")
 
+
+def _train_parser(subs) -> None:
     p = sub(subs, "train", "Fine-tune a model on your data.")
     ts = p.add_subparsers(dest="method", metavar="METHOD", required=True, parser_class=type(p))
     q = sub(ts, "lora", "Train a LoRA adapter (QLoRA on a 4-bit model).")
     q.add_argument(
-        "--dataset", action="append", required=True, metavar="NAME[:WEIGHT]",
+        "--dataset",
+        action="append",
+        required=True,
+        metavar="NAME[:WEIGHT]",
         help="Dataset to train on; repeat for a weighted mix (e.g. --dataset a:2 --dataset b).",
-    )  # fmt: skip
+    )
     q.add_argument("--adapter", required=True, metavar="NAME", help="Name of the new adapter.")
     q.add_argument("--model", "-m", help="Base model (default: the default model).")
-    q.add_argument("--from", dest="parent", metavar="ADAPTER",
-                   help="Continue training this adapter on the new data.")  # fmt: skip
+    q.add_argument(
+        "--from",
+        dest="parent",
+        metavar="ADAPTER",
+        help="Continue training this adapter on the new data.",
+    )
     q.add_argument("--preset", choices=tuple(PRESETS), default="balanced", help=_h("preset"))
     for flag, name, typ in (
-        ("--rank", "rank", int), ("--layers", "layers", int), ("--iters", "iters", int),
-        ("--epochs", "epochs", float), ("--lr", "learning_rate", float),
-        ("--batch-size", "batch_size", int), ("--max-seq-length", "max_seq_length", int),
-        ("--save-every", "save_every", int), ("--seed", "seed", int),
-    ):  # fmt: skip
+        ("--rank", "rank", int),
+        ("--layers", "layers", int),
+        ("--iters", "iters", int),
+        ("--epochs", "epochs", float),
+        ("--lr", "learning_rate", float),
+        ("--batch-size", "batch_size", int),
+        ("--max-seq-length", "max_seq_length", int),
+        ("--save-every", "save_every", int),
+        ("--seed", "seed", int),
+    ):
         q.add_argument(flag, dest=name, type=typ, default=None, help=_h(name))
     q.add_argument("--no-mask-prompt", action="store_true", help="Also learn the prompts.")
-    q.add_argument("--prompt", action="append", dest="eval_prompts", metavar="TEXT",
-                   help=_h("eval_prompts"))  # fmt: skip
+    q.add_argument(
+        "--prompt", action="append", dest="eval_prompts", metavar="TEXT", help=_h("eval_prompts")
+    )
     q.add_argument(
         "--resume", action="store_true", help="Resume a stopped run from its checkpoint."
     )
     q.add_argument("--json", action="store_true", help="Print the final report as JSON.")
     train_dpo.add_parser(ts)
 
+
+def _adapters_parser(subs) -> None:
     p = sub(subs, "adapters", "List, use, fuse, export and remove trained adapters.")
     ad = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=type(p))
     q = sub(ad, "list", "Show adapters with their base model, data and metrics.")
@@ -101,19 +130,33 @@ def add_parsers(subs) -> None:
     q.add_argument("--pick", choices=("a", "b", "tie"), help="Your pick (default: asked).")
     q.add_argument("--max-tokens", type=int, default=128)
 
+
+def _eval_parser(subs) -> None:
     p = sub(subs, "eval", "Show the evaluation report of an adapter (or measure it again).")
     p.add_argument("--adapter", required=True)
-    p.add_argument("--recompute", action="store_true",
-                   help="Measure again (losses with and without the adapter, answers) and "
-                   "store the new report, instead of showing the one from training.")  # fmt: skip
-    p.add_argument("--prompt", action="append", dest="eval_prompts", metavar="TEXT",
-                   help="A prompt to answer before/after (repeatable; implies --recompute).")  # fmt: skip
+    p.add_argument(
+        "--recompute",
+        action="store_true",
+        help="Measure again (losses with and without the adapter, answers) and "
+        "store the new report, instead of showing the one from training.",
+    )
+    p.add_argument(
+        "--prompt",
+        action="append",
+        dest="eval_prompts",
+        metavar="TEXT",
+        help="A prompt to answer before/after (repeatable; implies --recompute).",
+    )
     p.add_argument("--json", action="store_true")
 
 
 def _valid(q) -> None:
-    q.add_argument("--valid-fraction", type=float, default=0.1,
-                   help="Share of examples held out for validation.")  # fmt: skip
+    q.add_argument(
+        "--valid-fraction",
+        type=float,
+        default=0.1,
+        help="Share of examples held out for validation.",
+    )
     q.add_argument("--model", "-m", help="Model whose tokenizer counts tokens.")
     q.add_argument("--replace", action="store_true", help="Replace a dataset of the same name.")
 
@@ -121,8 +164,10 @@ def _valid(q) -> None:
 def _print_stats(rec) -> None:
     s = rec.stats
     tokens = f"{s['tokens']} tokens" if s.get("tokens") is not None else "tokens not counted"
-    print(f"Dataset '{rec.name}' ({rec.format}, from {rec.source}): {s['examples']} examples "
-          f"({s['train']} train / {s['valid']} validation), {tokens}.")  # fmt: skip
+    print(
+        f"Dataset '{rec.name}' ({rec.format}, from {rec.source}): {s['examples']} examples "
+        f"({s['train']} train / {s['valid']} validation), {tokens}."
+    )
     for w in s.get("warnings", []):
         print(f"  warning: {w}")
 
@@ -146,8 +191,10 @@ def cmd_datasets(args) -> int:
         elif not items:
             print("No datasets yet. Try `sastre datasets from-chats --name my-answers`.")
         for d in [] if args.json else items:
-            print(f"{d.name:<24} {d.format:<12} {d.stats.get('examples', 0):>6} ex  "
-                  f"{d.stats.get('tokens') or '-':>8} tok  {d.source}")  # fmt: skip
+            print(
+                f"{d.name:<24} {d.format:<12} {d.stats.get('examples', 0):>6} ex  "
+                f"{d.stats.get('tokens') or '-':>8} tok  {d.source}"
+            )
     elif args.action == "show":
         from engine.train.datasets import get
 
@@ -188,21 +235,40 @@ def cmd_train(args) -> int:
         return train_dpo.cmd_dpo(args)
 
     eng = engine(args)
-    cfg = TrainConfig.from_dict({
-        k: getattr(args, k) for k in (
-            "preset", "rank", "layers", "iters", "epochs", "learning_rate", "batch_size",
-            "max_seq_length", "save_every", "seed", "eval_prompts",
-        ) if getattr(args, k) is not None
-    })  # fmt: skip
+    cfg = TrainConfig.from_dict(
+        {
+            k: getattr(args, k)
+            for k in (
+                "preset",
+                "rank",
+                "layers",
+                "iters",
+                "epochs",
+                "learning_rate",
+                "batch_size",
+                "max_seq_length",
+                "save_every",
+                "seed",
+                "eval_prompts",
+            )
+            if getattr(args, k) is not None
+        }
+    )
     cfg.mask_prompt = not args.no_mask_prompt
     bar = Bar()
     cancel, pause = threading.Event(), threading.Event()
     with cancel_on_interrupt(cancel), PauseControl(pause, bar):
         rep = eng.training.train(
-            _datasets(args.dataset), args.adapter, model=args.model, config=cfg,
-            resume=args.resume, parent=args.parent, callback=bar.callback, cancel=cancel,
+            _datasets(args.dataset),
+            args.adapter,
+            model=args.model,
+            config=cfg,
+            resume=args.resume,
+            parent=args.parent,
+            callback=bar.callback,
+            cancel=cancel,
             pause=pause,
-        )  # fmt: skip
+        )
     if rep.status == "cancelled":
         print(
             f"Stopped at step {rep.steps}/{rep.total}; resume with "
@@ -228,12 +294,19 @@ def _print_report(name: str, rep: dict) -> None:
     def f(x):
         return "-" if x is None else f"{x:.3f}"
 
-    print(f"Adapter '{name}': {rep.get('steps')} steps, {rep.get('tokens_per_second')} tok/s, "
-          f"peak {rep.get('peak_memory_mb')} MB")  # fmt: skip
+    print(
+        f"Adapter '{name}': {rep.get('steps')} steps, {rep.get('tokens_per_second')} tok/s, "
+        f"peak {rep.get('peak_memory_mb')} MB"
+    )
     print(f"  validation loss  {f(rep['val_loss_before'])} -> {f(rep['val_loss_after'])}")
-    print(f"  general ppl      {f(rep['general_ppl_before'])} -> {f(rep['general_ppl_after'])}"
-          + ("   FORGETTING: the general set got worse beyond the threshold" if rep["forgetting"]
-             else ""))  # fmt: skip
+    print(
+        f"  general ppl      {f(rep['general_ppl_before'])} -> {f(rep['general_ppl_after'])}"
+        + (
+            "   FORGETTING: the general set got worse beyond the threshold"
+            if rep["forgetting"]
+            else ""
+        )
+    )
     for s in rep.get("samples", []):
         print(f"\n  > {s['prompt']}\n  before: {s['before'][:200]}\n  after:  {s['after'][:200]}")
 
@@ -245,8 +318,12 @@ def cmd_adapters(args) -> int:
         items = eng.store.adapters.list()
         current = eng.store.settings.get("adapter")
         if args.json:
-            print(json.dumps([{**a.to_dict(), "in_use": a.name == current} for a in items],
-                             ensure_ascii=False))  # fmt: skip
+            print(
+                json.dumps(
+                    [{**a.to_dict(), "in_use": a.name == current} for a in items],
+                    ensure_ascii=False,
+                )
+            )
             return 0
         if not items:
             print(
@@ -254,16 +331,24 @@ def cmd_adapters(args) -> int:
             )
         for a in items:
             m = a.metrics
-            loss = (f"val {m['val_loss_before']:.2f}->{m['val_loss_after']:.2f}"
-                    if m.get("val_loss_after") is not None else "-")  # fmt: skip
+            loss = (
+                f"val {m['val_loss_before']:.2f}->{m['val_loss_after']:.2f}"
+                if m.get("val_loss_after") is not None
+                else "-"
+            )
             ds = ",".join(d["name"] for d in a.datasets)
             mark = "* " if a.name == current else "  "
-            print(f"{mark}{a.name:<20} {a.base_model:<24} {a.method:<6} {a.status:<9} "
-                  f"r={a.params.get('rank')} {loss}  {ds}  {(a.created_at or '')[:16]}")  # fmt: skip
+            print(
+                f"{mark}{a.name:<20} {a.base_model:<24} {a.method:<6} {a.status:<9} "
+                f"r={a.params.get('rank')} {loss}  {ds}  {(a.created_at or '')[:16]}"
+            )
     elif args.action == "use":
         rec = tr.use(None if args.name == "none" else args.name)
-        print(f"Chat now uses adapter '{rec.name}' with {rec.base_model}." if rec
-              else "Chat now uses no adapter.")  # fmt: skip
+        print(
+            f"Chat now uses adapter '{rec.name}' with {rec.base_model}."
+            if rec
+            else "Chat now uses no adapter."
+        )
     elif args.action == "fuse":
         from engine.train.service import fuse_adapter
 
@@ -300,8 +385,10 @@ def _ab(eng, args) -> int:
 
     record_ab_vote(eng.store, args.prompt, answers, winner)  # the vote is a preference pair too
     wins = eng.store.adapters.wins()
-    print(f"Recorded: {winner}. Wins so far: {args.a} {wins.get(args.a, 0)}, "
-          f"{args.b} {wins.get(args.b, 0)}, ties {wins.get('tie', 0)}.")  # fmt: skip
+    print(
+        f"Recorded: {winner}. Wins so far: {args.a} {wins.get(args.a, 0)}, "
+        f"{args.b} {wins.get(args.b, 0)}, ties {wins.get('tie', 0)}."
+    )
     return 0
 
 

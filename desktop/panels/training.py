@@ -4,6 +4,9 @@ Dataset building and training run as engine-thread jobs (MLX); the panel only
 shows what they report. Pause and Stop reach the training loop every step.
 The report shows a few prompts answered before and after training (the user
 picks them); the blind A/B dialog compares two adapters on one prompt.
+
+Over 500 lines: the tab's three columns (dataset, run, adapters) share one job and its
+buttons' states; the preference section lives in preferences.py.
 """
 
 from __future__ import annotations
@@ -118,8 +121,11 @@ class TrainingPanel(Retranslates, QWidget):
         self.mask_prompt.setChecked(True)
         self.continue_combo = QComboBox(box)
         self.form_labels = [QLabel(box) for _ in range(4)]
-        for label, field in zip(self.form_labels, (self.model_combo, self.adapter_name,
-                                self.preset_combo, self.continue_combo), strict=True):  # fmt: skip
+        for label, field in zip(
+            self.form_labels,
+            (self.model_combo, self.adapter_name, self.preset_combo, self.continue_combo),
+            strict=True,
+        ):
             form.addRow(label, field)
         form.addRow(self.mask_prompt)
         lay.addLayout(form)
@@ -159,8 +165,12 @@ class TrainingPanel(Retranslates, QWidget):
         self.prompt_list.setFixedHeight(4 * self.prompt_list.fontMetrics().lineSpacing() + 16)
         self.prompt_list.itemDoubleClicked.connect(lambda _item: self.edit_prompt())
         self.prompt_buttons = []
-        for name, slot in (("plus", self.add_prompt), ("edit", self.edit_prompt),
-                           ("trash", self.remove_prompt), ("refresh", self.reset_prompts)):  # fmt: skip
+        for name, slot in (
+            ("plus", self.add_prompt),
+            ("edit", self.edit_prompt),
+            ("trash", self.remove_prompt),
+            ("refresh", self.reset_prompts),
+        ):
             b = QToolButton(w)
             b.setIcon(icon(name))
             b.clicked.connect(lambda _=False, slot=slot: slot())
@@ -200,8 +210,11 @@ class TrainingPanel(Retranslates, QWidget):
         self.docs_button.setText(self.tr("From collection…"))
         self.train_group.setTitle(self.tr("2. Train"))
         self.adapter_name.setPlaceholderText(self.tr("my-adapter"))
-        presets = {"quick": self.tr("Quick"), "balanced": self.tr("Balanced"),
-                   "thorough": self.tr("Thorough")}  # fmt: skip
+        presets = {
+            "quick": self.tr("Quick"),
+            "balanced": self.tr("Balanced"),
+            "thorough": self.tr("Thorough"),
+        }
         for i in range(self.preset_combo.count()):
             name = self.preset_combo.itemData(i)
             self.preset_combo.setItemText(i, presets.get(name, name.capitalize()))
@@ -210,22 +223,38 @@ class TrainingPanel(Retranslates, QWidget):
             self.tr("For chat and prompt/completion data: learn the answers, not the prompts.")
         )
         self.preset_combo.setToolTip(
-            self.tr("Sets the adapter's rank, how many layers get one, and how many passes "
-                    "over the data; Balanced suits most datasets.")
-        )  # fmt: skip
-        for label, text in zip(self.form_labels, (self.tr("Base model"), self.tr("Adapter name"),
-                               self.tr("Preset"), self.tr("Continue from")), strict=True):  # fmt: skip
+            self.tr(
+                "Sets the adapter's rank, how many layers get one, and how many passes "
+                "over the data; Balanced suits most datasets."
+            )
+        )
+        for label, text in zip(
+            self.form_labels,
+            (
+                self.tr("Base model"),
+                self.tr("Adapter name"),
+                self.tr("Preset"),
+                self.tr("Continue from"),
+            ),
+            strict=True,
+        ):
             label.setText(text)
         self.prompts_label.setText(self.tr("Prompts to compare before/after"))
         self.prompts_label.setToolTip(
-            self.tr("After training, the model answers these before and after; the report "
-                    "shows both side by side.")
-        )  # fmt: skip
+            self.tr(
+                "After training, the model answers these before and after; the report "
+                "shows both side by side."
+            )
+        )
         self.prompt_list.setToolTip(
             self.tr("Filled from the dataset's validation questions; double-click to edit.")
         )
-        tips = (self.tr("Add a prompt"), self.tr("Edit the selected prompt"),
-                self.tr("Remove the selected prompt"), self.tr("Refill from the dataset"))  # fmt: skip
+        tips = (
+            self.tr("Add a prompt"),
+            self.tr("Edit the selected prompt"),
+            self.tr("Remove the selected prompt"),
+            self.tr("Refill from the dataset"),
+        )
         for b, tip in zip(self.prompt_buttons, tips, strict=True):
             b.setToolTip(tip)
         self.start_button.setText(self.tr("Start training"))
@@ -300,8 +329,9 @@ class TrainingPanel(Retranslates, QWidget):
         warnings = "".join(f"\n⚠ {w}" for w in s.get("warnings", []))
         self.dataset_info.setText(text + warnings)
         examples = self.ctx.store.datasets.examples(name)[:5]
-        self.preview.setPlainText("\n\n".join(json.dumps(e, ensure_ascii=False, indent=1)
-                                              for e in examples))  # fmt: skip
+        self.preview.setPlainText(
+            "\n\n".join(json.dumps(e, ensure_ascii=False, indent=1) for e in examples)
+        )
 
     # -- before/after prompts -------------------------------------------------------
     def _fill_prompts(self, dataset: str | None) -> None:
@@ -387,8 +417,9 @@ class TrainingPanel(Retranslates, QWidget):
             if not names:
                 self.ctx.error(self.tr("No collections yet: index documents in the Library."))
                 return
-            arg, ok = QInputDialog.getItem(self, self.tr("Collection"), self.tr("Collection"),
-                                           names, 0, False)  # fmt: skip
+            arg, ok = QInputDialog.getItem(
+                self, self.tr("Collection"), self.tr("Collection"), names, 0, False
+            )
             if not ok:
                 return
         name, ok = QInputDialog.getText(self, self.tr("Dataset name"), self.tr("Name"))
@@ -429,10 +460,16 @@ class TrainingPanel(Retranslates, QWidget):
 
         def run(handle) -> TrainReport:
             return tr.train(
-                [(dataset, 1.0)] if dataset else [], adapter, model=model, config=cfg,
-                resume=resume, parent=parent, callback=_JobCallback(handle),
-                cancel=handle.cancel, pause=handle.pause,
-            )  # fmt: skip
+                [(dataset, 1.0)] if dataset else [],
+                adapter,
+                model=model,
+                config=cfg,
+                resume=resume,
+                parent=parent,
+                callback=_JobCallback(handle),
+                cancel=handle.cancel,
+                pause=handle.pause,
+            )
 
         self.job = self.ctx.service.submit("train", run)
         self.job.update.connect(self._on_update)
@@ -484,10 +521,17 @@ class TrainingPanel(Retranslates, QWidget):
             self.plot.total = r["total"]
             self.plot.add_train(r["step"], r["train_loss"])
             self.stats.setText(
-                self.tr("step {0}/{1} · loss {2:.3f} · {3:.0f} tok/s · {4:.0f} MB · ETA {5:.0f}s")
-                .format(r["step"], r["total"], r["train_loss"], r["tokens_per_second"],
-                        r["peak_memory_mb"], r["eta_s"])
-            )  # fmt: skip
+                self.tr(
+                    "step {0}/{1} · loss {2:.3f} · {3:.0f} tok/s · {4:.0f} MB · ETA {5:.0f}s"
+                ).format(
+                    r["step"],
+                    r["total"],
+                    r["train_loss"],
+                    r["tokens_per_second"],
+                    r["peak_memory_mb"],
+                    r["eta_s"],
+                )
+            )
         elif ev["kind"] == "val":
             self.plot.add_val(ev["step"], ev["loss"])
         elif ev["kind"] == "status":
@@ -568,8 +612,9 @@ class _JobCallback:
                 h.update({"kind": "step", "report": r.to_dict()}, force=r.step == r.total)
 
             def on_val_loss_report(self, info):
-                h.update({"kind": "val", "step": info["iteration"], "loss": info["val_loss"]},
-                         force=True)  # fmt: skip
+                h.update(
+                    {"kind": "val", "step": info["iteration"], "loss": info["val_loss"]}, force=True
+                )
 
             def on_status(self, message, fraction=None):
                 h.update({"kind": "status", "message": message}, force=True)
@@ -628,8 +673,14 @@ def report_html(rec: dict) -> str:
         )
         detail = QCoreApplication.translate(
             "TrainingPanel", "data: {0} · rank {1}, layers {2}, lr {3}, {4} steps · {5}"
-        ).format(ds, p.get("rank"), p.get("layers"), p.get("learning_rate"), p.get("iters"),
-                 (rec.get("created_at") or "")[:16].replace("T", " "))  # fmt: skip
+        ).format(
+            ds,
+            p.get("rank"),
+            p.get("layers"),
+            p.get("learning_rate"),
+            p.get("iters"),
+            (rec.get("created_at") or "")[:16].replace("T", " "),
+        )
         out += [
             f"<p><b>{e(rec['name'])}</b> — {e(head)}<br>"
             f"<span style='color:{muted}'>{e(detail)}</span></p>"

@@ -63,8 +63,11 @@ class LossPlot(QWidget):
         p.setPen(pal.text().color())
         p.drawText(QRectF(0, area.top() - 6, 40, 14), Qt.AlignmentFlag.AlignRight, f"{hi:.2f}")
         p.drawText(QRectF(0, area.bottom() - 8, 40, 14), Qt.AlignmentFlag.AlignRight, f"{lo:.2f}")
-        p.drawText(QRectF(area.left(), area.bottom() + 4, area.width(), 16),
-                   Qt.AlignmentFlag.AlignRight, self.tr("step {0}").format(self.total))  # fmt: skip
+        p.drawText(
+            QRectF(area.left(), area.bottom() + 4, area.width(), 16),
+            Qt.AlignmentFlag.AlignRight,
+            self.tr("step {0}").format(self.total),
+        )
         for series, color in ((self.train, TRAIN_COLOR), (self.val, VAL_COLOR)):
             if not series:
                 continue

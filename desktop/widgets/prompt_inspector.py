@@ -29,9 +29,13 @@ def message_parts(message: Message) -> list[dict]:
         return list(message.prompt_parts)
     if message.prompt:
         return [
-            {"name": "prompt", "text": message.prompt, "tokens": message.prompt_tokens or 0,
-             "detail": "parts not recorded for this answer"}
-        ]  # fmt: skip
+            {
+                "name": "prompt",
+                "text": message.prompt,
+                "tokens": message.prompt_tokens or 0,
+                "detail": "parts not recorded for this answer",
+            }
+        ]
     return []
 
 

@@ -175,12 +175,14 @@ def _scores(
     ppairs = [_pairs(p) for p in passages]
     overlap = np.array(
         [
-            [_share(w, pw) if not bg else 0.5 * _share(w, pw) + 0.5 * _share(bg, pbg)
-             for pw, pbg in zip(pwords, ppairs, strict=True)]
+            [
+                _share(w, pw) if not bg else 0.5 * _share(w, pw) + 0.5 * _share(bg, pbg)
+                for pw, pbg in zip(pwords, ppairs, strict=True)
+            ]
             for w, bg in zip(words, pairs, strict=True)
         ],
         dtype=np.float32,
-    )  # fmt: skip
+    )
     if embed is None:
         return overlap * _literals_found(sentences, passages)
     # Whole passages and their sentences: a fact is often one sentence of a long passage.

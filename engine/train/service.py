@@ -254,8 +254,9 @@ class TrainingService:
         base = self.models.resolve(rec.base_model)
         net, tokenizer = load(base.path, adapter_path=rec.path)
         cfg = TrainConfig.from_dict(rec.params)
-        _, val_set, _, _ = self._build([(d["name"], d["weight"]) for d in rec.datasets],
-                                       tokenizer, cfg)  # fmt: skip
+        _, val_set, _, _ = self._build(
+            [(d["name"], d["weight"]) for d in rec.datasets], tokenizer, cfg
+        )
         general = ev.general_dataset(tokenizer)
         cb.on_status("Evaluating", None)
         net.eval()
