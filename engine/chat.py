@@ -451,7 +451,7 @@ class ChatService:
                 peak_memory_mb=result.peak_memory_mb,
                 finish_reason=result.finish_reason,
                 parent_id=saved.user_id,
-                sources=[x.to_dict() for x in result.sources] if plan.collection else None,
+                sources=_saved_sources(result) if plan.collection else None,
                 prompt_parts=result.prompt_parts or None,
                 persona=result.persona,
             )
@@ -498,3 +498,12 @@ class ChatService:
         if self._library is None:
             raise SastreError("This chat service has no document library; use Engine.chat.")
         return self._library().retrieve(text, collection)
+
+
+def _saved_sources(result: ChatResult) -> list[dict]:
+    """The answer's sources as saved, each marked with whether the answer cites it (what
+    feedback on the answer re-weights)."""
+    from engine.rag.citations import cited_numbers
+
+    cited = cited_numbers(result.text, len(result.sources))
+    return [{**s.to_dict(), "cited": s.n in cited} for s in result.sources]

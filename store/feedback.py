@@ -84,7 +84,7 @@ class FeedbackRepo:
                     msg["adapter"],
                     ts,
                     ts,
-                    _cited_chunks(msg["sources"], msg["content"]),
+                    _cited_chunks(msg["sources"]),
                 ),
             )
         return self.get(message_id)
@@ -230,15 +230,14 @@ def _feedback(row) -> Feedback:
     return Feedback(**d)
 
 
-def _cited_chunks(sources: str | None, answer: str) -> str | None:
-    """Chunk ids of the sources an answer cites ([n]); all its sources if it cites none."""
-    import re
-
+def _cited_chunks(sources: str | None) -> str | None:
+    """Chunk ids of the sources an answer cites (the engine marks them `cited` when it saves
+    the answer); all its sources if it cites none."""
     srcs = loads(sources) or []
     if not srcs:
         return None
-    cited = {int(n) for n in re.findall(r"\[(\d{1,3})\]", answer or "")}
-    ids = [s["chunk_id"] for s in srcs if s.get("chunk_id") and (not cited or s.get("n") in cited)]
+    cited = any(s.get("cited") for s in srcs)
+    ids = [s["chunk_id"] for s in srcs if s.get("chunk_id") and (not cited or s.get("cited"))]
     return dumps(ids) if ids else None
 
 

@@ -409,10 +409,16 @@ def test_feedback_reweights_cited_chunks_reversibly(tiny_engine, tmp_path):
 
     first = ask()
     assert len(first.sources) == 2
+    from engine.rag.citations import cited_numbers
+
+    saved = eng.store.chats.message(first.message_id).sources
+    assert {s["n"] for s in saved if s["cited"]} == cited_numbers(first.text, 2)
     cited = first.sources[0].chunk_id
     # The user dislikes an answer that cited source [1].
+    shown = [{**s.to_dict(), "cited": s.n == 1} for s in first.sources]  # as the engine saves
     eng.store.db.execute(
-        "UPDATE messages SET content = 'Wrong [1]' WHERE id = ?", (first.message_id,)
+        "UPDATE messages SET content = 'Wrong [1]', sources = ? WHERE id = ?",
+        (json.dumps(shown), first.message_id),
     )
     assert eng.store.feedback.rate(first.message_id, -1).chunk_ids == [cited]
 
