@@ -233,6 +233,11 @@ def test_doctor_reports(capsys, data_dir):
 
 def test_ctrl_c_stops_cleanly_and_keeps_the_partial_answer(tiny_cli):
     """The real entry point in a subprocess: SIGINT mid-answer."""
+    from store import Store
+
+    store = Store.open(tiny_cli)  # a long answer: greedy, and no loop stop to end it first
+    store.settings.set("generation", {"max_repeats": 0})
+    store.close()
     exe = Path(sys.executable).parent / "sastre"
     proc = subprocess.Popen(
         [
@@ -242,9 +247,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_partial_answer(tiny_cli):
             "--max-tokens",
             "20000",
             "--temperature",
-            "1",
-            "--seed",
-            "3",
+            "0",
             "--data-dir",
             str(tiny_cli),
         ],
