@@ -338,7 +338,9 @@ def test_training_buttons_wait_for_something_to_act_on_and_the_status_ends(qtbot
         "status": "ready",
         "steps": 6,
     }
-    panel._on_finished(metrics)
+    from engine.train.run import TrainReport
+
+    panel._on_finished(TrainReport("done", "lora", "ready", 6, 6, evaluation=metrics))
     assert "Evaluating" not in panel.stats.text() and panel.stats.text()
     html = report_html({"metrics": metrics})
     assert "21.100 → 23.900" in html and "forget some general knowledge" in html
