@@ -235,7 +235,7 @@ def test_embeddings_float_base64_and_collection(server):
     assert floats.data[0].embedding == pytest.approx(out.data[0].embedding, abs=1e-5)
     by_col = client.embeddings.create(model="default", input="x", extra_body={"collection": "home"})
     assert by_col.model == "sentence-transformers/all-MiniLM-L6-v2"
-    with pytest.raises(openai.NotFoundError, match="no collection 'nowhere'"):
+    with pytest.raises(openai.NotFoundError, match="No collection named 'nowhere'"):
         client.embeddings.create(model="default", input="x", extra_body={"collection": "nowhere"})
 
 
@@ -255,7 +255,7 @@ def test_collection_answer_has_sources_and_save_makes_a_chat(server, capsys):
     shown = json.loads(capsys.readouterr().out)
     assert shown["messages"][0]["content"] == "When is the boiler in the cellar serviced?"
     assert shown["messages"][1]["sources"][0]["path"].endswith("boiler.md")
-    with pytest.raises(openai.NotFoundError, match="no collection"):
+    with pytest.raises(openai.NotFoundError, match="No collection named"):
         client.chat.completions.create(
             model="tiny",
             messages=[{"role": "user", "content": "x"}],
@@ -268,7 +268,7 @@ def test_persona_extension(server):
     args = dict(model="tiny", max_tokens=4, messages=[{"role": "user", "content": "Sort a list"}])
     r = client.chat.completions.create(**args, extra_body={"persona": "concise-coder"})
     assert r.model_extra["sastre"]["persona"] == "concise-coder"
-    with pytest.raises(openai.BadRequestError, match="no persona named 'nobody'"):
+    with pytest.raises(openai.BadRequestError, match="No persona named 'nobody'"):
         client.chat.completions.create(**args, extra_body={"persona": "nobody"})
 
 
