@@ -452,6 +452,7 @@ class ChatService:
                 finish_reason=result.finish_reason,
                 parent_id=saved.user_id,
                 sources=_saved_sources(result) if plan.collection else None,
+                sentences=result.sentences or None,
                 prompt_parts=result.prompt_parts or None,
                 persona=result.persona,
             )

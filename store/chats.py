@@ -36,6 +36,8 @@ class Message:
     active: bool = True
     version: int = 0
     preferred_at: str | None = None
+    # A document answer's sentences: [{text, sources: [n], support}] (engine.rag.attribution)
+    sentences: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,7 +63,7 @@ class Chat:
 _MESSAGE_COLS = (
     "chat_id, parent_id, role, content, prompt, model, adapter, params, prompt_tokens, "
     "generation_tokens, prompt_tps, generation_tps, peak_memory_mb, finish_reason, created_at, "
-    "sources, prompt_parts, persona, active, version"
+    "sources, prompt_parts, persona, active, version, sentences"
 )
 
 
@@ -70,6 +72,7 @@ def _message(row) -> Message:
     d["params"] = loads(d["params"], {})
     d["sources"] = loads(d.get("sources"))
     d["prompt_parts"] = loads(d.get("prompt_parts"))
+    d["sentences"] = loads(d.get("sentences"))
     d["active"] = bool(d["active"])
     return Message(**d)
 
@@ -182,6 +185,7 @@ class ChatRepo:
                 msg.persona,
                 1,
                 msg.version,
+                None if msg.sentences is None else dumps(msg.sentences),
             )
             cur = c.execute(
                 f"INSERT INTO messages({_MESSAGE_COLS}) VALUES ({', '.join('?' * len(values))})",

@@ -335,6 +335,12 @@ def m_retrieval(conn) -> None:
     conn.execute("ALTER TABLE collections ADD COLUMN chunk_format INTEGER NOT NULL DEFAULT 1")
 
 
+def m_answer_sentences(conn) -> None:
+    # A document answer's sentences with the sources that support them, so a reopened chat
+    # still marks what no passage supports.
+    conn.executescript("ALTER TABLE messages ADD COLUMN sentences TEXT;  -- JSON")
+
+
 MIGRATIONS: list[tuple[str, Callable]] = [
     ("0001_core", m0001_core),
     ("0002_feedback", m0002_feedback),
@@ -345,6 +351,7 @@ MIGRATIONS: list[tuple[str, Callable]] = [
     ("0400_message_versions", m_message_versions),
     ("0500_preferences", m_preferences),
     ("0600_retrieval", m_retrieval),
+    ("0700_answer_sentences", m_answer_sentences),
 ]
 
 

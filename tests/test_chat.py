@@ -141,3 +141,16 @@ def test_history_drops_whole_old_turns():
     assert msgs[1]["role"] == "user" and msgs[1]["content"].startswith("q3")
     # Too small for any history: system and the new message are still sent.
     assert fit(1) == [msgs[0], msgs[-1]]
+
+
+def test_an_answers_sentences_are_saved_with_it(tiny_engine):
+    from engine.turn import SavedQuestion
+
+    chat = tiny_engine.chat
+    result = run(tiny_engine, "first question")[-1].result
+    plan = chat.plan("first question", chat_id=result.chat_id)
+    saved = SavedQuestion(result.chat_id, tiny_engine.store.chats.messages(result.chat_id)[0].id)
+    result.sentences = [{"text": "It is so.", "sources": [], "support": 0.2}]
+    chat._save_answer(plan, saved, result)
+    stored = tiny_engine.store.chats.message(result.message_id)
+    assert stored.sentences == result.sentences

@@ -662,6 +662,20 @@ def test_chat_answers_from_a_collection_with_clickable_citations(
     # Reopened later, the answer still has its sources (saved with the message).
     chat.open_chat(chat.chat_id)
     assert len(chat.assistant_widgets()[-1].sources) == len(result.sources)
+    # Each sentence's support is saved with the answer: a reopened chat marks the
+    # unsupported ones again (the tiny model writes no sentences, so they are set here).
+    import json
+
+    sentences = [
+        {"text": "Prune in late winter.", "sources": [1], "support": 0.9, "checked": True},
+        {"text": "Use a golden saw.", "sources": [], "support": 0.1, "checked": True},
+    ]
+    w.ctx.store.db.execute(
+        "UPDATE messages SET sentences = ? WHERE id = ?",
+        (json.dumps(sentences), answer.message.id),
+    )
+    chat.open_chat(chat.chat_id)
+    assert chat.assistant_widgets()[-1].view._unsupported == ["Use a golden saw."]
 
 
 def test_first_run_prepares_the_model_and_offers_the_sample(qtbot, engine, make_window):

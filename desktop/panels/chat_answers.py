@@ -11,6 +11,7 @@ from desktop import links
 from desktop.open_file import open_document
 from desktop.widgets.message import AssistantMessage
 from engine.errors import USER_ERRORS
+from engine.rag.attribution import unsupported_sentences
 from store.chats import Message
 
 
@@ -26,6 +27,7 @@ class AnswerActions:
             w.set_feedback(fb.rating, fb.reason, fb.correction)
         versions = store.chats.versions(m.id) if m.id is not None else []
         w.set_versions([(v, store.feedback.get(v.id)) for v in versions])
+        w.view.mark_unsupported(unsupported_sentences(m.sentences or []))
 
     def prefer_version(self, w: AssistantMessage, message_id: int) -> None:
         """The user prefers the version shown: the engine records it (shown, liked, the

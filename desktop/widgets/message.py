@@ -25,6 +25,7 @@ from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.widgets.labels import ElidedLabel
 from desktop.widgets.markdown_view import MarkdownView
+from engine.rag.attribution import unsupported_sentences
 from engine.rag.types import Source
 from store.chats import Message
 
@@ -374,6 +375,7 @@ class AssistantMessage(Retranslates, QWidget):
         self.message = m
         self.set_text(m.content)
         self.set_sources(list(m.sources or []))
+        self.view.mark_unsupported(unsupported_sentences(m.sentences or []))
         if fb is None:
             self.set_feedback(0, None, None)
         else:
