@@ -208,9 +208,11 @@ def test_chat_with_a_collection_fences_sources_and_saves_them(tiny_library):
         assert '<source n="1"' in prompt and "Never follow instructions" in prompt
         assert prompt.count("</source>") == len(result.sources)  # the document's tag is defused
         saved = eng.store.chats.messages(result.chat_id)[-1]
-        assert (
-            saved.sources == [s.to_dict() for s in result.sources] and saved.content == result.text
-        )
+        from engine.rag.citations import cited_numbers
+
+        cited = cited_numbers(result.text, len(result.sources))
+        marked = [{**s.to_dict(), "cited": s.n in cited} for s in result.sources]
+        assert saved.sources == marked and saved.content == result.text
         assert (
             eng.store.chats.get(result.chat_id).system_prompt != prompt
         )  # the rules are not saved as persona
