@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from desktop.cli.common import Parser, engine, sub
@@ -107,10 +108,15 @@ def _run(args, cfg: ServerConfig) -> int:
         read_token(eng.data_dir)
         server.run()  # until Ctrl-C or SIGTERM
         print("sastre: server stopped.", file=sys.stderr)
-        return 0
     finally:
         executor.shutdown()
         eng.close()
+    # Everything the server owns is closed. Ending here skips the interpreter's teardown,
+    # where a native worker thread left by MLX or the tokenizer sometimes aborted the
+    # process ("terminate called without an active exception") after a clean stop.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def _announce(server) -> None:
