@@ -199,7 +199,9 @@ def run_gui(data_dir: str | os.PathLike | None = None) -> int:
     try:
         engine = Engine(path)
     except USER_ERRORS as exc:
-        QMessageBox.critical(None, "Sastre", str(exc))
+        from desktop.messages import for_people
+
+        QMessageBox.critical(None, "Sastre", for_people(str(exc)))
         return 1
     ctx = build_context(engine, app)
     if repaired is not None:

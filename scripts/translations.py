@@ -8,15 +8,19 @@
 Sources are every tr()/translate() call under desktop/ (the CLI is English
 only), plus the help texts of engine.config.GenerationConfig and
 engine.personalize.PersonalizeConfig, which the Settings panel shows as tooltips,
-and the built-in personas' descriptions (resources/personas.json): they are written to
-desktop/_strings_generated.py so that lupdate sees them.
+the built-in personas' descriptions (resources/personas.json), and the sentences of
+the engine's messages (errors and warnings raised or reported under engine/ and store/,
+see desktop/messages.py): they are written to desktop/_strings_generated.py so that
+lupdate sees them.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +34,86 @@ I18N = ROOT / "resources" / "i18n"
 LANGUAGES = ("es",)
 GENERATED = ROOT / "desktop" / "_strings_generated.py"
 EXCLUDE = ROOT / "desktop" / "cli"  # the CLI is English only
+
+
+# Calls whose text arguments are messages for the user: errors (not Python's own, which
+# are for programmers), the one not-found shape, file-check reasons, and lines added to
+# a report's errors / problems / warnings.
+_MESSAGE_FUNCS = {"cls", "not_found", "bad"}
+_BUILTIN_ERRORS = {"ValueError", "TypeError", "RuntimeError", "KeyError", "AssertionError"}
+_REPORT_LISTS = re.compile(r"(errors|problems|warnings)$")
+
+
+def _called(node: ast.Call) -> str:
+    f = node.func
+    return f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+
+
+def _error_classes(trees: list[ast.Module]) -> set[str]:
+    """Names of the exception classes defined in the code (whatever their names end with)."""
+    classes = [n for t in trees for n in ast.walk(t) if isinstance(n, ast.ClassDef)]
+    found: set[str] = set()
+    while True:
+        more = {
+            c.name
+            for c in classes
+            for b in c.bases
+            if isinstance(b, ast.Name) and (b.id.endswith(("Error", "Exception")) or b.id in found)
+        }
+        if more <= found:
+            return found
+        found |= more
+
+
+def _is_message_call(node: ast.Call, errors: set[str]) -> bool:
+    name = _called(node)
+    if name in _BUILTIN_ERRORS:
+        return False
+    if name.endswith("Error") or name in errors or name in _MESSAGE_FUNCS:
+        return True
+    if name == "append" and isinstance(node.func, ast.Attribute):
+        target = node.func.value
+        if isinstance(target, ast.Attribute | ast.Name):
+            return bool(_REPORT_LISTS.search(getattr(target, "attr", getattr(target, "id", ""))))
+    return False
+
+
+def _template(node: ast.expr) -> str | None:
+    """A message's text with each interpolated value as {0}, {1}, ..."""
+
+    def lit(text: str) -> str:
+        return text.replace("{", "{{").replace("}", "}}")
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return lit(node.value)
+    if not isinstance(node, ast.JoinedStr):
+        return None
+    out, n = [], 0
+    for part in node.values:
+        if isinstance(part, ast.Constant):
+            out.append(lit(part.value))
+        else:
+            out.append(f"{{{n}}}")
+            n += 1
+    return "".join(out)
+
+
+def engine_messages() -> list[str]:
+    """The sentences of every user-facing message under engine/ and store/, in file order."""
+    from desktop.messages import template_sentences
+
+    found: dict[str, None] = {}
+    paths = sorted(p for folder in ("engine", "store") for p in (ROOT / folder).rglob("*.py"))
+    trees = [ast.parse(p.read_text(encoding="utf-8")) for p in paths]
+    errors = _error_classes(trees)
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _is_message_call(node, errors):
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    text = _template(arg)
+                    for sentence in template_sentences(text) if text else ():
+                        found.setdefault(sentence)
+    return list(found)
 
 
 def generated_strings() -> str:
@@ -54,6 +138,16 @@ def generated_strings() -> str:
     for p in personas:  # the Personas panel shows the built-in descriptions translated
         if p.get("description"):
             lines.append(f'    QT_TRANSLATE_NOOP("Personas", {json.dumps(p["description"])}),')
+    lines += [
+        "]",
+        "",
+        "# Sentences of the engine's messages, matched and translated by desktop/messages.py.",
+    ]
+    lines.append("ENGINE_MESSAGES = [")
+    for sentence in engine_messages():
+        lines.append(
+            f'    QT_TRANSLATE_NOOP("EngineMessages", {json.dumps(sentence, ensure_ascii=False)}),'
+        )
     lines.append("]")
     return "\n".join(lines) + "\n"
 

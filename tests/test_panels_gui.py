@@ -371,6 +371,63 @@ def test_engine_errors_shown_in_the_app_point_to_the_window_not_to_commands(tiny
     assert for_people(first) == "No collections yet. See the Library tab."
 
 
+def test_every_engine_message_template_matches_the_sentences_it_makes():
+    """The catalog scripts/translations.py extracts from engine/ and store/ matches the
+    messages those templates produce, whatever the values, and gives the values back."""
+    from desktop._strings_generated import ENGINE_MESSAGES
+    from desktop.messages import _templates
+
+    assert len(ENGINE_MESSAGES) > 150
+    by_source = {t.source: t for t in _templates()}
+    for source in ENGINE_MESSAGES:
+        t = by_source[source]
+        values = [f"v{i} (x)" for i in range(len(t.quoted))]
+        made = source.format(*values)
+        m = t.regex.fullmatch(made)
+        assert m, source
+        assert source.format(*m.groups()) == made, source
+
+
+def test_engine_errors_are_shown_in_spanish(qtbot, window, tmp_path):
+    from PySide6.QtCore import QCoreApplication
+
+    from desktop.messages import for_people
+    from engine.config import GenerationConfig
+    from engine.errors import USER_ERRORS
+
+    def raised(fn) -> str:
+        try:
+            fn()
+        except USER_ERRORS as exc:
+            return str(exc)
+        raise AssertionError("no error")
+
+    engine = window.ctx.engine
+    ghost = raised(lambda: engine.models.get("ghost"))
+    setting = raised(lambda: GenerationConfig.from_dict({"temperature": 9}).validate())
+    missing = raised(lambda: engine.models.import_path(str(tmp_path / "nowhere")))
+    assert for_people(ghost).startswith("No model named 'ghost'")  # English by default
+    window.settings.set_language("es")
+    qtbot.waitUntil(lambda: window.tabs.tabText(2) == "Modelos")
+    try:
+        shown = for_people(ghost)
+        place = QCoreApplication.translate("Messages", "See the Models tab.")
+        assert place != "See the Models tab." and shown.endswith(place)
+        assert "'ghost'" in shown and "named" not in shown and "known" not in shown
+        assert "modelo" in shown  # the kind inside the sentence is translated too
+        out_of_range = for_people(setting)
+        assert "temperature=9" in out_of_range and "out of range" not in out_of_range
+        not_there = for_people(missing)
+        assert str(tmp_path / "nowhere") in not_there and "does not exist" not in not_there
+        # Shown where a person sees it: the Models panel's message line.
+        window.models.show_message(missing, error=True)
+        assert window.models.message.text() == not_there
+        assert for_people("Nothing to do here.") == "Nothing to do here."  # unknown: kept
+    finally:
+        window.settings.set_language("en")
+        qtbot.waitUntil(lambda: window.tabs.tabText(2) == "Models")
+
+
 def test_a_persona_error_in_the_status_bar_has_no_command_in_it(qtbot, window):
     panel = window.personas
     qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)

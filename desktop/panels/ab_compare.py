@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from desktop.context import AppContext
 from desktop.engine_thread import Job, JobHandle
 from desktop.i18n import Retranslates
+from desktop.messages import for_people
 from desktop.widgets.markdown_view import MarkdownView
 from engine.errors import USER_ERRORS
 from engine.preferences import record_ab_vote
@@ -184,7 +185,7 @@ class ABCompare(QWidget):
         self.generate_button.setText(self.tr("Generate"))
 
     def _error(self, message: str) -> None:
-        self.status.setText(message)
+        self.status.setText(for_people(message))
         self.ctx.error(message)
 
     def vote(self, pick: str) -> None:

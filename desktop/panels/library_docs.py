@@ -122,7 +122,9 @@ def reason_text(reason: str | None) -> str:
         m = re.fullmatch(re.escape(head) + r"(.*)" + re.escape(tail), reason, re.S)
         if m:
             return shown.format(reason_text(m.group(1)) if head == "folder: " else m.group(1))
-    return reason
+    from desktop.messages import translate_sentence  # the engine's own wording
+
+    return translate_sentence(reason)
 
 
 def status_text(status: str, reason: str | None = None) -> str:

