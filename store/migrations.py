@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from store.db import now
+from store.db import dumps, loads, now
 from store.errors import StoreError
 from store.vectors import create_vec_table
 
@@ -341,6 +341,23 @@ def m_answer_sentences(conn) -> None:
     conn.executescript("ALTER TABLE messages ADD COLUMN sentences TEXT;  -- JSON")
 
 
+# What the Settings form saved for every user before sampling had an "auto" choice.
+OLD_SAMPLING = {"temperature": 0.7, "top_p": 0.9, "repetition_penalty": 1.1}
+
+
+def m_auto_sampling(conn) -> None:
+    # The old Settings form saved its defaults as if the user had chosen them, so saved
+    # settings kept 0.7 / 0.9 / 1.1 after the per-model auto defaults came. Those exact
+    # values were the untouched defaults: they become auto. Anything else the user set
+    # stays as it is.
+    row = conn.execute("SELECT value FROM settings WHERE key = 'generation'").fetchone()
+    saved = loads(row[0]) if row else None
+    if not isinstance(saved, dict) or any(saved.get(k) != v for k, v in OLD_SAMPLING.items()):
+        return
+    saved.update(dict.fromkeys(OLD_SAMPLING))
+    conn.execute("UPDATE settings SET value = ? WHERE key = 'generation'", (dumps(saved),))
+
+
 MIGRATIONS: list[tuple[str, Callable]] = [
     ("0001_core", m0001_core),
     ("0002_feedback", m0002_feedback),
@@ -352,6 +369,7 @@ MIGRATIONS: list[tuple[str, Callable]] = [
     ("0500_preferences", m_preferences),
     ("0600_retrieval", m_retrieval),
     ("0700_answer_sentences", m_answer_sentences),
+    ("0710_auto_sampling", m_auto_sampling),
 ]
 
 

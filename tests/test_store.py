@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from store import Store
@@ -16,6 +18,40 @@ def test_migrations_from_empty_and_recorded_once(tmp_path):
     db = connect(tmp_path)  # reopening applies nothing twice
     assert len(applied_migrations(db)) == len(MIGRATIONS)
     db.close()
+
+
+def _saved_before_auto_sampling(tmp_path, generation: dict) -> dict:
+    """`generation` saved by a Sastre from before 0710_auto_sampling, then opened now."""
+    db = connect(tmp_path)
+    db.execute("DELETE FROM migrations WHERE name = '0710_auto_sampling'")
+    db.execute(
+        "INSERT INTO settings(key, value) VALUES ('generation', ?)", (json.dumps(generation),)
+    )
+    db.close()
+    store = Store.open(tmp_path)
+    try:
+        return store.settings.get("generation")
+    finally:
+        store.close()
+
+
+def test_the_old_forms_saved_sampling_defaults_become_auto(tmp_path):
+    from engine import sampling
+    from engine.config import GenerationConfig
+
+    old = {"max_tokens": 300, "temperature": 0.7, "top_p": 0.9, "repetition_penalty": 1.1}
+    now = _saved_before_auto_sampling(tmp_path / "a", old)
+    assert now == {
+        "max_tokens": 300,
+        "temperature": None,
+        "top_p": None,
+        "repetition_penalty": None,
+    }
+    cfg = sampling.resolve(GenerationConfig.from_dict(now), sampling.DOCUMENTS, 135_000_000)
+    assert (cfg.temperature, cfg.max_tokens) == (0.0, 300)  # the user's own value kept
+    # A value the user chose is never taken for an old default.
+    mine = {**old, "temperature": 0.5}
+    assert _saved_before_auto_sampling(tmp_path / "b", mine) == mine
 
 
 def test_connection_has_vec_fts5_wal_and_foreign_keys(tmp_path):
