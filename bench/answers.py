@@ -131,6 +131,7 @@ def settings():
             temperature=0.7, top_p=0.9, repetition_penalty=1.1, max_repeats=0
         ),
         "auto (new defaults)": GenerationConfig(),
+        "auto, penalty 1.15": GenerationConfig(repetition_penalty=1.15),
     }
 
 
