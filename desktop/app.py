@@ -195,6 +195,8 @@ def run_gui(data_dir: str | os.PathLike | None = None) -> int:
     app.setQuitOnLastWindowClosed(True)
     path = choose_data_dir(data_dir)
     log_path = setup_logging(path)
+    if refs := pyside_refs.protect():  # measured before the log was open
+        log.warning(pyside_refs.describe(refs))
     install_excepthook(None, log_path)
     repaired = _check_damage(path)
     try:

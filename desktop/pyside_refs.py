@@ -69,18 +69,23 @@ def protect() -> dict[str, float]:
     found = leaks()
     if not found:
         return {}
+    done = all([_immortalize(obj) for obj in _SINGLETONS])
+    log.warning(describe(found, done))
+    return found
+
+
+def describe(found: dict[str, float], done: bool = True) -> str:
+    """The log line about a faulty build (protect() writes it; the app again once it logs)."""
     import PySide6
 
-    done = all([_immortalize(obj) for obj in _SINGLETONS])
-    log.warning(
-        "PySide6 %s drops a reference to %s on each call (references lost per call: %s); "
-        "%s. Install another PySide6 (for example 6.11.3) or Python 3.12 to remove this "
-        "workaround.",
-        PySide6.__version__,
-        " and ".join(found),
-        found,
-        "None, True and False were made immortal, so the app cannot abort from it"
-        if done
-        else "making them immortal did not take, so the app may abort after long use",
+    return (
+        f"PySide6 {PySide6.__version__} drops a reference to {' and '.join(found)} on each "
+        f"call (references lost per call: {found}); "
+        + (
+            "None, True and False were made immortal, so the app cannot abort from it"
+            if done
+            else "making them immortal did not take, so the app may abort after long use"
+        )
+        + ". Install another PySide6 (for example 6.11.3) or Python 3.12 to remove this "
+        "workaround."
     )
-    return found

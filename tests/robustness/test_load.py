@@ -32,6 +32,18 @@ def test_job_traffic_never_wears_down_none_or_true():
     assert "dealloc" not in proc.stderr, proc.stderr[-3000:]
 
 
+def test_a_leaking_pyside_build_is_found_and_defused():
+    from desktop import pyside_refs
+
+    found = pyside_refs.protect()
+    assert found == pyside_refs.protect()  # measured once
+    if found:  # a faulty build: None and True can no longer be worn down
+        assert min(sys.getrefcount(None), sys.getrefcount(True)) > sys.maxsize // 8
+        assert "PySide6" in pyside_refs.describe(found)
+    else:
+        assert pyside_refs.leaks() == {}
+
+
 @pytest.mark.skipif(not os.environ.get("SASTRE_LOAD"), reason="on demand: SASTRE_LOAD=1")
 def test_load_harness_reports_its_figures(tmp_path):
     from tests.robustness.load import run
