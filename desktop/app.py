@@ -11,7 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 
-from desktop import i18n, theme
+from desktop import i18n, pyside_refs, theme
 from desktop.context import AppContext, ui_settings
 from desktop.engine_thread import EngineService, JobHandle
 from engine.errors import USER_ERRORS
@@ -21,6 +21,7 @@ log = logging.getLogger("sastre.desktop")
 
 
 def application() -> QApplication:
+    pyside_refs.protect()  # before any thread starts; see the module
     app = QApplication.instance()
     if app is None:
         app = QApplication(sys.argv[:1])
@@ -194,6 +195,8 @@ def run_gui(data_dir: str | os.PathLike | None = None) -> int:
     app.setQuitOnLastWindowClosed(True)
     path = choose_data_dir(data_dir)
     log_path = setup_logging(path)
+    if refs := pyside_refs.protect():  # measured before the log was open
+        log.warning(pyside_refs.describe(refs))
     install_excepthook(None, log_path)
     repaired = _check_damage(path)
     try:

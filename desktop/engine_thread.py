@@ -26,6 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThread, QThreadPool, Signal, Slot
 
+from desktop import pyside_refs
 from engine.errors import USER_ERRORS
 
 log = logging.getLogger("sastre.desktop")
@@ -188,6 +189,7 @@ class EngineService(QObject):
 
     def __init__(self, parent: QObject | None = None, log_path: str = "the log"):
         super().__init__(parent)
+        pyside_refs.protect()  # tests and tools may build the service without application()
         self.log_path = log_path  # named in messages about unexpected errors
         self.thread = QThread()
         self.thread.setObjectName("sastre-engine")

@@ -17,6 +17,12 @@ from engine.platform import preload_blas  # noqa: E402
 preload_blas()
 
 
+def pytest_configure(config) -> None:
+    from desktop.pyside_refs import protect
+
+    protect()  # a faulty PySide6 build would otherwise abort a long run of GUI tests
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     from tests.fixtures.tiny import build_tiny_llama

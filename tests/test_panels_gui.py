@@ -44,6 +44,45 @@ def shown(panel) -> dict[str, str]:
 # -- Library: watched folders ---------------------------------------------------------------
 
 
+def test_the_watch_poll_never_waits_for_the_database_on_the_gui_thread(
+    qtbot, library_engine, make_window, tmp_path
+):
+    """While an indexing job holds the database (a long write), the 5-second poll
+    returns at once: it reads the collections in its job, not on the GUI thread
+    (the load run's GUI stalls)."""
+    import threading
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "first.txt").write_text("The boiler is serviced every October.")
+    w = make_window()
+    panel = w.library
+    panel._watch_timer.stop()
+    panel.add_paths([str(folder)], "home")
+    wait_library(qtbot, panel)
+    held, released = threading.Event(), threading.Event()
+
+    def long_write() -> None:
+        with w.ctx.store.db.lock:
+            held.set()
+            released.wait(10)
+        released.set()
+
+    writer = threading.Thread(target=long_write)
+    writer.start()
+    assert held.wait(10)
+    job = panel.check_watched()
+    returned_while_held = not released.is_set()
+    released.set()
+    writer.join()
+    assert returned_while_held, "check_watched waited for the database on the GUI thread"
+    assert job is not None
+    with qtbot.waitSignal(job.done, timeout=WAIT_MS):
+        pass
+    (folder / "kettle.txt").write_text("Descale the kettle with vinegar once a month.")
+    poll_until(qtbot, panel, lambda: "kettle.txt" in shown(panel))
+
+
 def test_watched_folder_shows_added_skipped_and_unsupported_files_at_once(
     qtbot, library_engine, make_window, tmp_path
 ):

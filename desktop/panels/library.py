@@ -63,6 +63,7 @@ class LibraryPanel(IndexJobs, Retranslates, QWidget):
         self._queue: list[tuple[list[str], str]] = []
         self._pending: set[str] = set()  # new collections not indexed yet
         self._watchers: dict[str, Any] = {}
+        self._any_watched = True  # until a poll or refresh() finds no folder to watch
         self._watch_enabled = True
         self.last_report: Any = None
         self.scan_skips = ScanSkips()  # files skipped before parsing (not in the store)
@@ -205,6 +206,7 @@ class LibraryPanel(IndexJobs, Retranslates, QWidget):
         self.collections.blockSignals(True)
         self.collections.clear()
         stats = {c.name: c for c in lib.collections()} if lib is not None else {}
+        self._any_watched = any(c.roots for c in stats.values())
         for name in self.collection_names():
             col = stats.get(name)
             item = QListWidgetItem(name)

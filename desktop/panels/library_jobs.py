@@ -146,33 +146,35 @@ class IndexJobs:
 
     # -- watching ----------------------------------------------------------------------------
     def check_watched(self) -> Job | None:
-        """One poll of every collection's folders; changed ones are re-indexed."""
+        """One poll of every collection's folders; changed ones are re-indexed.
+
+        Everything that reads the database runs in the job: on the GUI thread even a
+        short query waits while an indexing or search job holds the database.
+        """
         lib = self.ctx.library
         if lib is None or self.job is not None or self._queue or not self._watch_enabled:
             return None
-        try:
-            cols = [c for c in lib.collections() if c.roots]
-        except USER_ERRORS:
+        if not self._any_watched:  # known from the last poll or refresh(): nothing to do
             return None
-        if not cols:
-            return None
-        watchers = []
-        for c in cols:
-            w = self._watchers.get(c.name)
-            if w is None or w.paths != [os.path.abspath(r) for r in c.roots]:
-                w = lib.watcher(c.roots, c.name)
-                self._watchers[c.name] = w
-            watchers.append(w)
+        known = dict(self._watchers)  # the job's copy; the GUI thread keeps its own
 
         def run(h: JobHandle):
-            reports = []
-            for w in watchers:
-                if h.cancel.is_set():
-                    break
+            reports, watchers = [], {}
+            try:
+                cols = lib.collections()
+            except USER_ERRORS:
+                return reports, watchers  # the panel says so where it reads them itself
+            for c in cols:
+                if not c.roots or h.cancel.is_set():
+                    continue
+                w = known.get(c.name)
+                if w is None or w.paths != [os.path.abspath(r) for r in c.roots]:
+                    w = lib.watcher(c.roots, c.name)
+                watchers[c.name] = w
                 r = w.check(progress=lambda p: h.update(p), cancel=h.cancel)
                 if r is not None:
                     reports.append(r)
-            return reports
+            return reports, watchers
 
         job = self.ctx.service.submit("watch folders", run, engine=False)
         self.job = job
@@ -190,7 +192,10 @@ class IndexJobs:
                 self.banner.start("")
             self._on_progress(p)
 
-    def _on_watch(self, reports: list) -> None:
+    def _on_watch(self, result: tuple[list, dict]) -> None:
+        reports, watchers = result
+        self._watchers.update(watchers)  # each keeps what it saw, for the next poll
+        self._any_watched = bool(watchers)
         changed = [
             r
             for r in reports

@@ -65,9 +65,81 @@ def fill_collection(store, name: str, chunks: int, rng: random.Random, dim: int 
         )
 
 
-def run(work: Path, files: int, chunks: int, answers: int) -> dict:
+class StallSampler:
+    """A watcher thread: while the GUI thread is late for its tick, sample its stack.
+
+    What a stall was doing is the stack seen most often during it (sys._current_frames).
+    """
+
+    def __init__(self, late_ms: float = 40.0):
+        import threading
+
+        self.main = threading.get_ident()
+        self.late_s = late_ms / 1000
+        self.last = time.monotonic()
+        self.samples: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def tick(self) -> None:
+        self.last = time.monotonic()
+
+    def start(self) -> None:
+        self.gc_pauses()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        import threading
+        import traceback
+
+        while not self._stop.wait(0.01):
+            if time.monotonic() - self.last < self.late_s:
+                continue
+            frames = sys._current_frames()
+            for ident, frame in frames.items():
+                if ident == threading.get_ident():
+                    continue
+                stack = traceback.extract_stack(frame)[-6:]
+                key = ("GUI " if ident == self.main else "other ") + " <- ".join(
+                    f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(stack)
+                )
+                self.samples[key] = self.samples.get(key, 0) + 1
+
+    def gc_pauses(self) -> None:
+        import gc
+
+        started = {}
+
+        def callback(phase: str, info: dict) -> None:
+            if phase == "start":
+                started["t"] = time.monotonic()
+            elif "t" in started:
+                ms = (time.monotonic() - started.pop("t")) * 1000
+                if ms > 20:
+                    key = f"gc generation {info['generation']} over 20 ms"
+                    self.samples[key] = self.samples.get(key, 0) + round(ms / 10)
+
+        gc.callbacks.append(callback)
+
+    def top(self, n: int = 25) -> list[tuple[int, str]]:
+        """The stacks seen most while the GUI thread was late (10 ms per sample)."""
+        return sorted(((c, k) for k, c in self.samples.items()), reverse=True)[:n]
+
+
+def run(
+    work: Path,
+    files: int,
+    chunks: int,
+    answers: int,
+    sampler: StallSampler | None = None,
+    limit_s: float = 3600,
+) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QElapsedTimer, QTimer
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QPlainTextEdit
 
     from desktop.app import application, build_context, create_window
@@ -106,20 +178,36 @@ def run(work: Path, files: int, chunks: int, answers: int) -> dict:
         now = clock.nsecsElapsed()
         gaps.append((now - last[0]) / 1e6)
         last[0] = now
+        if sampler is not None:
+            sampler.tick()
 
     timer = QTimer()
     timer.setInterval(5)
     timer.timeout.connect(tick)
     timer.start()
+    loop = QEventLoop()
+    # The machine's own stalls first: the same timer with the app idle for 3 s.
+    QTimer.singleShot(3000, loop.quit)
+    loop.exec()
+    baseline = sorted(gaps[20:]) or [0.0]
+    gaps.clear()
+    if sampler is not None:
+        sampler.start()
     times: dict[str, float] = {}
-    state = {"indexing": True, "answers": 0, "searches": 0}
+    state = {"indexing": True, "answers": 0, "searches": 0, "files_done": 0, "chunks_done": 0}
+
+    def on_index_progress(p) -> None:  # what the library panel's banner is given
+        state.update(files_done=p.files_done, chunks_done=p.chunks_done)
 
     index_t0 = time.monotonic()
     job = ctx.service.submit(
         "index",
-        lambda h: engine.library.index([work / "docs"], "load10k", cancel=h.cancel),
+        lambda h: engine.library.index(
+            [work / "docs"], "load10k", cancel=h.cancel, progress=lambda p: h.update(p)
+        ),
         engine=False,
     )
+    job.update.connect(on_index_progress)
     job.done.connect(
         lambda: (
             state.update(indexing=False),
@@ -154,25 +242,58 @@ def run(work: Path, files: int, chunks: int, answers: int) -> dict:
     searcher.timeout.connect(search)
     searcher.start()
     next_answer()
-    deadline = time.monotonic() + 3600
-    while (state["indexing"] or state["answers"] < answers) and time.monotonic() < deadline:
-        app.processEvents()
-        time.sleep(0.001)
+    work_t0 = time.monotonic()
+    deadline = work_t0 + limit_s
+    reported = [work_t0]
+
+    def check() -> None:  # on the event loop itself, as the app runs: loop.exec()
+        now = time.monotonic()
+        if not (state["indexing"] or state["answers"] < answers) or now > deadline:
+            loop.quit()
+        elif now - reported[0] >= 30:
+            reported[0] = now
+            steady = sorted(gaps[20:]) or [0.0]
+            print(
+                f"load: {now - work_t0:.0f} s, {state['files_done']} of {files} files, "
+                f"{state['chunks_done']} chunks, {state['searches']} searches, "
+                f"{state['answers']} answers, longest stall {steady[-1]:.0f} ms, "
+                f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    checker = QTimer()
+    checker.setInterval(50)
+    checker.timeout.connect(check)
+    checker.start()
+    loop.exec()
+    completed = not state["indexing"]
+    checker.stop()
     timer.stop()
     searcher.stop()
+    if sampler is not None:
+        sampler.stop()
+    if not completed:
+        job.cancel()
     report = engine.library.collection("load10k")
     counts = engine.store.documents.consistency(report)
     ctx.service.shutdown()
     engine.close()
     steady = sorted(gaps[20:]) or [0.0]  # the first ticks include the window's first paint
     return {
+        "completed": completed,
         "files": files,
+        "files_done": state["files_done"],
         "chunks_in_big_collection": chunks,
         "indexed_chunks": counts["chunks"],
         "answers": state["answers"],
         "searches": state["searches"],
         "longest_stall_ms": round(steady[-1], 1),
         "p99_stall_ms": round(steady[int(len(steady) * 0.99) - 1], 1),
+        "stalls_over_100ms": sum(g > 100 for g in steady),
+        "longest_5_ms": [round(g, 1) for g in steady[-5:]],
+        "baseline_longest_ms": round(baseline[-1], 1),  # the idle app on this machine
+        "baseline_p99_ms": round(baseline[int(len(baseline) * 0.99) - 1], 1),
         "ticks": len(gaps),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "peak_rss_workers_mb": round(
@@ -180,6 +301,7 @@ def run(work: Path, files: int, chunks: int, answers: int) -> dict:
         ),
         "prepare_s": round(prep_s, 1),
         "index_s": round(times.get("index_s", -1), 1),
+        "run_s": round(time.monotonic() - work_t0, 1),
     }
 
 
@@ -188,9 +310,19 @@ def main(argv: list[str]) -> int:
     p.add_argument("--files", type=int, default=10_000)
     p.add_argument("--chunks", type=int, default=100_000)
     p.add_argument("--answers", type=int, default=5, help="At least this many answers.")
+    p.add_argument(
+        "--limit-s", type=float, default=3600, help="Stop here; report what was reached."
+    )
+    p.add_argument(
+        "--stalls", action="store_true", help="Print what the GUI thread did while it was late."
+    )
     args = p.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="sastre-load-"))
-    print(json.dumps(run(work, args.files, args.chunks, args.answers), indent=2))
+    sampler = StallSampler() if args.stalls else None
+    figures = run(work, args.files, args.chunks, args.answers, sampler, args.limit_s)
+    print(json.dumps(figures, indent=2))
+    for count, stack in sampler.top() if sampler else []:
+        print(f"{count * 10:6d} ms late in: {stack}", file=sys.stderr)
     return 0
 
 
