@@ -27,7 +27,7 @@ from engine.errors import SastreError
 from engine.train import files, lora
 from engine.train import preference as pr
 from engine.train.callbacks import TrainingCallback
-from engine.train.loop import nn  # mlx.nn, imported once BLAS is preloaded
+from engine.train.loop import mx, nn  # imported once BLAS is preloaded
 from engine.train.run import TrainingRun, TrainReport
 
 KIND = "reward"
@@ -83,6 +83,10 @@ class RewardModel(nn.Module):
         super().__init__()
         self.net = net
         self.head = nn.Linear(hidden, 1)
+        # Zero: every answer scores 0 before training, so "before" is exactly chance (a
+        # random direction already splits answers that differ this much, one way or other).
+        self.head.weight = mx.zeros_like(self.head.weight)
+        self.head.bias = mx.zeros_like(self.head.bias)
         self._pooling = pooling
 
     def rewards(self, tokens, lengths):
