@@ -175,6 +175,10 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>{0:.1f} tokens/s</translation>
     </message>
     <message>
+        <source>best of {0} · reward {1:.2f} · took {2:.1f} s</source>
+        <translation>mejor de {0} · recompensa {1:.2f} · tardó {2:.1f} s</translation>
+    </message>
+    <message>
         <source>stopped</source>
         <translation>detenida</translation>
     </message>
@@ -229,6 +233,25 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>Show the passages this answer used</source>
         <translation>Mostrar los fragmentos que ha usado esta respuesta</translation>
+    </message>
+</context>
+<context>
+    <name>BestOfToggle</name>
+    <message>
+        <source>Best of</source>
+        <translation>Mejor de</translation>
+    </message>
+    <message>
+        <source>Optional: needs a reward model for this model. Train one in the Training panel (Train a reward model), or with `sastre train reward`.</source>
+        <translation>Opcional: necesita un modelo de recompensa para este modelo. Entrena uno en el panel Entrenamiento (Entrenar un modelo de recompensa) o con `sastre train reward`.</translation>
+    </message>
+    <message>
+        <source>Samples {0} answers and keeps the one the reward model {1} scores highest: about {0}× the time of one answer.</source>
+        <translation>Genera {0} respuestas y se queda con la que el modelo de recompensa {1} puntúa más alto: unas {0}× el tiempo de una respuesta.</translation>
+    </message>
+    <message>
+        <source>At the last answer&apos;s speed, about {0:.0f} s.</source>
+        <translation>A la velocidad de la última respuesta, unos {0:.0f} s.</translation>
     </message>
 </context>
 <context>
@@ -305,6 +328,10 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>Thinking…</source>
         <translation>Pensando…</translation>
+    </message>
+    <message>
+        <source>Sampling {0} answers to keep the best one…</source>
+        <translation>Generando {0} respuestas para quedarse con la mejor…</translation>
     </message>
     <message>
         <source>Loading the model: {0} ({1:.0%})</source>
@@ -570,6 +597,10 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>Stopped; nothing changed in your chats. Resume continues the run.</source>
         <translation>Detenido; nada ha cambiado en tus chats. Reanudar continúa el entrenamiento.</translation>
+    </message>
+    <message>
+        <source>Reward model {0}: held-out pair accuracy {1:.2f} → {2:.2f} on {3} pairs kept aside (0.5 is chance), mean margin {4:+.2f}. Turn on “Best of N” under the chat&apos;s message box to use it.</source>
+        <translation>Modelo de recompensa {0}: acierto en los pares reservados {1:.2f} → {2:.2f} en {3} pares apartados (0,5 es el azar), margen medio {4:+.2f}. Activa «Mejor de N» bajo el cuadro de mensaje del chat para usarlo.</translation>
     </message>
 </context>
 <context>
@@ -1503,6 +1534,14 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Learn from my feedback</source>
         <translation>Aprender de mis valoraciones</translation>
+    </message>
+    <message>
+        <source>Train a reward model (optional)</source>
+        <translation>Entrenar un modelo de recompensa (opcional)</translation>
+    </message>
+    <message>
+        <source>Learns to score answers from the same pairs, for “Best of N” in the chat: it keeps the best of N sampled answers, at about N times the time of one.</source>
+        <translation>Aprende a puntuar respuestas con los mismos pares, para «Mejor de N» en el chat: se queda con la mejor de N respuestas generadas, en unas N veces el tiempo de una.</translation>
     </message>
     <message>
         <source>Stop</source>
