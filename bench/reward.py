@@ -30,6 +30,12 @@ def main() -> int:
     ap.add_argument("--epochs", type=float, default=1.0)
     ap.add_argument("--n", type=int, default=4)
     ap.add_argument("--max-tokens", type=int, default=48)
+    ap.add_argument(
+        "--suffix",
+        default="",
+        help='Appended to each held-out question (e.g. " Give me a few tips."), so that some '
+        "samples are lists and the reward model has something to choose.",
+    )
     args = ap.parse_args()
 
     from engine.config import GenerationConfig
@@ -49,7 +55,7 @@ def main() -> int:
 
     one, best, every, t_one, t_best = [], [], [], 0.0, 0.0
     for i, e in enumerate(held):
-        q = e.prompt[-1]["content"]
+        q = e.prompt[-1]["content"] + args.suffix
         gc = GenerationConfig(max_tokens=args.max_tokens, temperature=0.7, seed=1000 * i)
         tic = time.perf_counter()
         single = list(eng.chat.send(q, config=gc, save=False, personalize=False))[-1].result
@@ -62,6 +68,7 @@ def main() -> int:
         one.append(pd.is_list(single.text))
         best.append(pd.is_list(res.text))
         every += [pd.is_list(a) for a in res.best_of["answers"]]
+        print(f"{q!r}: one {one[-1]}, best {best[-1]}, samples {every[-args.n :]}", file=sys.stderr)
     out = {
         "pairs_train": ev["pairs_train"],
         "pairs_heldout": ev["pairs_heldout"],
@@ -71,6 +78,7 @@ def main() -> int:
         "train_steps": rep.steps,
         "train_seconds": round(train_s, 1),
         "n": args.n,
+        "suffix": args.suffix,
         "prompts": len(held),
         "list_rate_one_sample": round(sum(one) / len(one), 3),
         "list_rate_all_samples": round(sum(every) / len(every), 3),
