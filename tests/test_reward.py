@@ -37,6 +37,8 @@ def test_mean_pooling_reads_only_the_answer(tiny_engine):
 
     net, _ = load(str(tiny_engine.models.resolve(None).path))
     rm = rw.RewardModel(net, rw.hidden_size(net))
+    assert rm.rewards(mx.array([[5, 6, 7]]), mx.array([[1, 3]])).item() == 0.0  # zero head
+    rm.head.weight = mx.random.normal(rm.head.weight.shape)
     tokens = mx.array([[5, 6, 7, 8, 0, 0], [9, 9, 7, 8, 3, 3]])
     lengths = mx.array([[2, 4], [2, 4]])  # same answer (7 8) after other prompts
     r = rm.rewards(tokens, lengths).tolist()
