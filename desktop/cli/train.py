@@ -345,7 +345,7 @@ def cmd_adapters(args) -> int:
             mark = "* " if a.name == current else "  "
             print(
                 f"{mark}{a.name:<20} {a.base_model:<24} {a.method:<6} {a.status:<9} "
-                f"r={a.params.get('rank')} {loss}  {ds}  {(a.created_at or '')[:16]}"
+                f"r={a.params.get('rank', '-')} {loss}  {ds}  {(a.created_at or '')[:16]}"
             )
     elif args.action == "use":
         rec = tr.use(None if args.name == "none" else args.name)
