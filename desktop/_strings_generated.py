@@ -42,7 +42,21 @@ STRINGS = [
 
 # Sentences of the engine's messages, matched and translated by desktop/messages.py.
 ENGINE_MESSAGES = [
+    QT_TRANSLATE_NOOP(
+        "EngineMessages",
+        "Best of N needs a reward model for {0} and there is none yet: train one in the Training panel (Train a reward model).",
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessages", "There is no reward model '{0}' ready (reward models: {1})."
+    ),
+    QT_TRANSLATE_NOOP("EngineMessages", "Train one in the Training panel."),
+    QT_TRANSLATE_NOOP(
+        "EngineMessages",
+        "Reward model '{0}' was trained on {1}, not {2}; use it with its own model, or train one for this model.",
+    ),
+    QT_TRANSLATE_NOOP("EngineMessages", "'{0}' is a reward model, not an adapter."),
     QT_TRANSLATE_NOOP("EngineMessages", "There is no chat {0}."),
+    QT_TRANSLATE_NOOP("EngineMessages", "Best of N takes N from 1 (off) to {0}, not {1}."),
     QT_TRANSLATE_NOOP(
         "EngineMessages", "Message {0} is not an answer, so it cannot be regenerated."
     ),
@@ -390,6 +404,15 @@ ENGINE_MESSAGES = [
         "EngineMessages",
         "Preference training needs at least {0} examples and has {1}; collect more thumbs, corrections or preferred versions first.",
     ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessages",
+        "{0} has no body to read hidden states from, so a reward model cannot be put on it; pick another base model.",
+    ),
+    QT_TRANSLATE_NOOP(
+        "EngineMessages",
+        "A reward model needs at least {0} preference pairs (chosen vs rejected answers) and has {1}; prefer versions among regenerations, correct answers.",
+    ),
+    QT_TRANSLATE_NOOP("EngineMessages", "The reward model in {0} cannot be read ({1})."),
     QT_TRANSLATE_NOOP("EngineMessages", "There is no run '{0}' to resume."),
     QT_TRANSLATE_NOOP("EngineMessages", "An adapter named '{0}' already exists."),
     QT_TRANSLATE_NOOP(

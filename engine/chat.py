@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from engine import best_of as best
 from engine import feedback as fbm
 from engine import sampling
 from engine.config import GenerationConfig
@@ -111,6 +112,11 @@ class ChatService:
             return None
         name = adapter or self.default_adapter(model_name)
         rec = self.store.adapters.get(name) if name else None
+        if rec is not None and rec.method == "reward":
+            raise SastreError(
+                f"'{name}' is a reward model, not an adapter: it scores answers for best of N "
+                "(`sastre chat --best-of N --reward-model NAME`). See `sastre adapters list`."
+            )
         if rec is None or rec.base_model != model_name:
             if adapter:
                 raise SastreError(
@@ -163,15 +169,20 @@ class ChatService:
         adapter: str | None = None,
         before: int | None = None,
         history: list[dict[str, str]] | None = None,
+        best_of: int = 1,
+        reward_model: str | None = None,
     ) -> TurnPlan:
         """Resolve what a turn uses: the chat's choices, then the persona's, then defaults.
 
         `collection=None` keeps the chat's collection (or the persona's); '' means none.
         `before` (a message id) ends the history there, for regenerate and edit.
         `history` (role/content dicts) is a conversation held elsewhere (the local
-        server's clients); a chat's own messages take its place."""
+        server's clients); a chat's own messages take its place. `best_of` > 1 samples
+        that many answers and keeps the one `reward_model` scores highest."""
         config = config or GenerationConfig()
         config.validate()
+        if not 1 <= int(best_of) <= best.MAX_N:
+            raise SastreError(f"Best of N takes N from 1 (off) to {best.MAX_N}, not {best_of}.")
         chat = self._chat(chat_id) if chat_id is not None else None
         history = list(history or [])
         if chat is not None:
@@ -201,6 +212,8 @@ class ChatService:
             personalize=personalize,
             history=history,
             save=save,
+            best_of=int(best_of),
+            reward_model=reward_model or None,
         )
 
     # -- the operations -----------------------------------------------------------------
@@ -336,21 +349,33 @@ class ChatService:
         assembly = build_prompt(plan, gen.loaded, memories, matches, pcfg, retrieval, weights)
         prompt = render_chat(gen.loaded.tokenizer, assembly.messages)
         tokens = encode(gen.loaded.tokenizer, prompt)
+        judge = None
+        if plan.best_of > 1:  # fail before the question is saved
+            rec = best.reward_record(self.store, plan.reward_model, gen.loaded.name)
+            judge = best.Judge(rec, gen.loaded, self._key[1] if self._key else None)
         yield ChatEvent("", parts=assembly.part_dicts)
         saved = self._save_question(plan, gen.loaded.name)
         yield from self._stream(
-            plan, saved, gen, tokens, prompt, assembly.part_dicts, retrieval, cancel
+            plan, saved, gen, tokens, prompt, assembly.part_dicts, retrieval, cancel, judge
         )
 
-    def _stream(self, plan, saved, gen, tokens, prompt, parts, retrieval, cancel):
+    def _stream(self, plan, saved, gen, tokens, prompt, parts, retrieval, cancel, judge=None):
         """Generate and save the answer; whatever was produced is kept, also on cancel and
-        when the caller stops early (Ctrl-C)."""
+        when the caller stops early (Ctrl-C). With a `judge` (best of N), N answers are
+        sampled and the best one is streamed at once."""
         pieces: list[str] = []
         last = None
         failed = False
         suffix = ""
+        picked = None
         try:
-            for chunk in gen.stream(tokens, plan.config, cancel):
+            if judge is not None:
+                question = plan.history + [{"role": "user", "content": plan.text}]
+                picked = judge.pick(gen, tokens, plan.config, plan.best_of, question, cancel)
+                chunks = picked.chunks
+            else:
+                chunks = gen.stream(tokens, plan.config, cancel)
+            for chunk in chunks:
                 pieces.append(chunk.text)
                 last = chunk
                 if chunk.finish_reason is None:
@@ -384,6 +409,7 @@ class ChatService:
                 retrieval,
             )
             result.sentences = [x.to_dict() for x in sentences]
+            result.best_of = picked.report() if picked is not None else None
             self._save_answer(plan, saved, result)
         yield ChatEvent((last.text if last and last.finish_reason else "") + suffix, result)
 
@@ -443,7 +469,7 @@ class ChatService:
                 prompt=result.prompt or None,
                 model=result.model,
                 adapter=result.adapter,
-                params=plan.config.to_dict(),
+                params={**plan.config.to_dict(), **best.saved(result.best_of)},
                 prompt_tokens=result.prompt_tokens,
                 generation_tokens=result.generation_tokens,
                 prompt_tps=result.prompt_tps,

@@ -56,6 +56,8 @@ class ChatResult:
     memories_proposed: list[int] = field(default_factory=list)
     # Document answers: each sentence with the sources that support it (rag/attribution.py).
     sentences: list[dict] = field(default_factory=list)
+    # Best of N: {"n", "reward_model", "scores", "chosen", "answers", "seconds"}; None: off.
+    best_of: dict | None = None
 
     def public(self) -> dict:
         """The fields `sastre chat --json` promises."""
@@ -92,6 +94,9 @@ class TurnPlan:
     # and everything after it. Both act on the store only once the model is ready.
     question_id: int | None = None
     replace_from: int | None = None
+    # Best of N (1: off): sample N answers, keep the one the reward model scores highest.
+    best_of: int = 1
+    reward_model: str | None = None  # its name; None: the newest for the model
 
     @property
     def chat_id(self) -> int | None:

@@ -7,13 +7,15 @@ from typing import Any
 
 from store.db import Database, dumps, loads, now
 
+REWARD = "reward"  # the method of a reward model (engine.train.reward), kept beside adapters
+
 
 @dataclass
 class AdapterRecord:
     name: str
     path: str
     base_model: str
-    method: str  # 'lora' or 'qlora'
+    method: str  # 'lora', 'qlora', 'dpo', 'ipo', 'kto' or 'reward' (a reward model)
     datasets: list[dict[str, Any]] = field(default_factory=list)  # [{"name", "weight"}]
     params: dict[str, Any] = field(default_factory=dict)  # hyper-parameters
     metrics: dict[str, Any] = field(default_factory=dict)  # the evaluation report
@@ -55,8 +57,10 @@ class AdapterRepo:
         row = self.db.one("SELECT * FROM adapters WHERE name = ?", (name,))
         return _record(row) if row else None
 
-    def list(self) -> list[AdapterRecord]:
-        return [_record(r) for r in self.db.query("SELECT * FROM adapters ORDER BY created_at")]
+    def list(self, reward: bool | None = False) -> list[AdapterRecord]:
+        """LoRA adapters (the default), reward models (`reward=True`) or both (None)."""
+        rows = [_record(r) for r in self.db.query("SELECT * FROM adapters ORDER BY created_at")]
+        return [r for r in rows if reward is None or (r.method == REWARD) == reward]
 
     def remove(self, name: str) -> bool:
         with self.db.tx() as c:

@@ -234,3 +234,30 @@ def test_chat_with_a_collection_fences_sources_and_saves_them(tiny_library):
     finally:
         eng.close()
     assert os.path.exists(folder / "injection.txt")
+
+
+def test_ask_best_of_n_with_documents_keeps_citations(capsys, tiny_library):
+    from engine.context import Engine
+    from tests.test_train_preference import PAIRS
+
+    data_dir, _ = tiny_library
+    eng = Engine(data_dir)
+    try:
+        eng.training.train_reward(PAIRS, name="judge", config=_fast_reward())
+    finally:
+        eng.close()
+    q = "When do codling moth pheromone traps go up?"
+    ask = ["ask", q, "--json", "--max-tokens", "6", "--data-dir", data_dir]
+    code, out, err = sastre(capsys, *ask, "--best-of", "2")
+    assert code == 0, err
+    result = json.loads(out)
+    b = result["best_of"]
+    assert b["n"] == 2 and b["reward_model"] == "judge" and len(b["scores"]) == 2
+    assert result["answer"].startswith(b["answers"][b["chosen"]])  # then the cited sources
+    assert "[1] orchard.pdf, p. 3" in result["answer"]
+
+
+def _fast_reward():
+    from engine.train.reward import RewardConfig
+
+    return RewardConfig(iters=2, batch_size=2)

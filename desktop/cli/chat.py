@@ -9,7 +9,9 @@ from desktop.cli.common import (
     EXIT_INTERRUPTED,
     ConsoleProgress,
     Parser,
+    add_best_of_flags,
     add_generation_flags,
+    best_of_line,
     cancel_on_interrupt,
     engine,
     generation_config,
@@ -67,6 +69,7 @@ def add_parsers(subs) -> None:
         help="Leave out memories and examples from your feedback.",
     )
     add_generation_flags(p, GENERATION_FLAGS)
+    add_best_of_flags(p)
 
     p = sub(subs, "chats", "Read back saved chats.")
     cs = p.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=Parser)
@@ -107,6 +110,8 @@ def _turn(eng, args, cancel: threading.Event):
         persona=args.persona,
         personalize=not args.no_personalize,
         adapter=args.adapter,
+        best_of=args.best_of,
+        reward_model=args.reward_model,
     )
     hooks = dict(cancel=cancel, progress=ConsoleProgress())
     if args.regenerate is not None:
@@ -144,9 +149,12 @@ def cmd_chat(args) -> int:
 def _report(result, args) -> None:
     if args.json:
         extra = {"prompt": {"text": result.prompt, "parts": result.prompt_parts}}
-        print_json({**result.public(), **(extra if args.show_prompt else {})})
+        best = {"best_of": result.best_of} if result.best_of else {}
+        print_json({**result.public(), **best, **(extra if args.show_prompt else {})})
         return
     sys.stdout.write("\n")
+    if line := best_of_line(result.best_of):
+        print(f"[{line}]", file=sys.stderr)
     if result.finish_reason == "cancelled":
         print("[stopped; the partial answer was kept]", file=sys.stderr)
     if result.chat_id is not None and sys.stderr.isatty():
@@ -173,7 +181,12 @@ def repl(args) -> int:
         cancel = threading.Event()
         with cancel_on_interrupt(cancel):
             for ev in eng.chat.send(
-                text, chat_id=chat_id, cancel=cancel, progress=ConsoleProgress()
+                text,
+                chat_id=chat_id,
+                cancel=cancel,
+                progress=ConsoleProgress(),
+                best_of=getattr(args, "best_of", 1),
+                reward_model=getattr(args, "reward_model", None),
             ):
                 sys.stdout.write(ev.text)
                 sys.stdout.flush()

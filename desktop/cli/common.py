@@ -214,3 +214,31 @@ class cancel_on_interrupt:
         for sig, old in (self.old or {}).items():
             signal.signal(sig, old)
         return False
+
+
+def add_best_of_flags(p: argparse.ArgumentParser) -> None:
+    """--best-of N and --reward-model NAME (engine/best_of.py)."""
+    from engine.best_of import MAX_N
+
+    p.add_argument(
+        "--best-of",
+        type=int,
+        default=1,
+        metavar="N",
+        help=f"Sample N answers (up to {MAX_N}) and keep the one the reward model scores "
+        "highest; about N times the time of one answer (default: 1, off). Needs a reward "
+        "model: `sastre train reward`.",
+    )
+    p.add_argument(
+        "--reward-model",
+        metavar="NAME",
+        help="The reward model for --best-of (default: the newest for the model).",
+    )
+
+
+def best_of_line(best: dict | None) -> str | None:
+    """'best of 4 · reward 1.30 · took 3.1 s', or None when best of N was off."""
+    if not best:
+        return None
+    score = best["scores"][best["chosen"]]
+    return f"best of {best['sampled']} · reward {score:.2f} · took {best['seconds']:.1f} s"

@@ -12,7 +12,9 @@ import time
 
 from desktop.cli.common import (
     ConsoleProgress,
+    add_best_of_flags,
     add_generation_flags,
+    best_of_line,
     cancel_on_interrupt,
     engine,
     human_size,
@@ -105,6 +107,7 @@ def _search_parsers(subs) -> None:
     p.add_argument("--no-save", action="store_true", help="Do not save this exchange as a chat.")
     p.add_argument("--json", action="store_true", help="Print one JSON object at the end.")
     add_generation_flags(p, ("temperature", "max_tokens", "seed"))
+    add_best_of_flags(p)
 
 
 def _library_parsers(subs) -> None:
@@ -329,6 +332,8 @@ def cmd_ask(args) -> int:
             cancel=cancel,
             progress=ConsoleProgress(),
             collection=args.collection,
+            best_of=args.best_of,
+            reward_model=args.reward_model,
         ):
             if not args.json and ev.text:
                 sys.stdout.write(ev.text)
@@ -350,10 +355,13 @@ def cmd_ask(args) -> int:
                 "model": result.model,
                 "retrieval_ms": result.retrieval_ms,
                 "generation_tps": result.generation_tps,
+                **({"best_of": result.best_of} if result.best_of else {}),
             }
         )
         return EXIT_INTERRUPTED if result.finish_reason == "cancelled" else 0
     print()
+    if line := best_of_line(result.best_of):
+        print(f"[{line}]", file=sys.stderr)
     if result.sources:
         print("\nSources:")
         for s in result.sources:

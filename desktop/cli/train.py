@@ -9,7 +9,7 @@ import json
 import sys
 import threading
 
-from desktop.cli import train_dpo
+from desktop.cli import train_dpo, train_reward
 from desktop.cli.common import cancel_on_interrupt, engine, sub
 from desktop.cli.progress import Bar, PauseControl
 from engine.config import help_for
@@ -104,6 +104,7 @@ def _train_parser(subs) -> None:
     )
     q.add_argument("--json", action="store_true", help="Print the final report as JSON.")
     train_dpo.add_parser(ts)
+    train_reward.add_parser(ts)
 
 
 def _adapters_parser(subs) -> None:
@@ -233,6 +234,8 @@ def _datasets(values: list[str]) -> list[tuple[str, float]]:
 def cmd_train(args) -> int:
     if args.method == "dpo":
         return train_dpo.cmd_dpo(args)
+    if args.method == "reward":
+        return train_reward.cmd_reward(args)
 
     eng = engine(args)
     cfg = TrainConfig.from_dict(
@@ -315,7 +318,7 @@ def cmd_adapters(args) -> int:
     eng = engine(args)
     tr = eng.training
     if args.action == "list":
-        items = eng.store.adapters.list()
+        items = eng.store.adapters.list(reward=None)  # reward models too (method "reward")
         current = eng.store.settings.get("adapter")
         if args.json:
             print(
@@ -336,11 +339,13 @@ def cmd_adapters(args) -> int:
                 if m.get("val_loss_after") is not None
                 else "-"
             )
+            if a.method == "reward" and m.get("acc_after") is not None:
+                loss = f"held-out acc {m['acc_before']:.2f}->{m['acc_after']:.2f}"
             ds = ",".join(d["name"] for d in a.datasets)
             mark = "* " if a.name == current else "  "
             print(
                 f"{mark}{a.name:<20} {a.base_model:<24} {a.method:<6} {a.status:<9} "
-                f"r={a.params.get('rank')} {loss}  {ds}  {(a.created_at or '')[:16]}"
+                f"r={a.params.get('rank', '-')} {loss}  {ds}  {(a.created_at or '')[:16]}"
             )
     elif args.action == "use":
         rec = tr.use(None if args.name == "none" else args.name)

@@ -31,6 +31,7 @@ from desktop.i18n import Retranslates
 from desktop.icons import icon
 from desktop.messages import for_people
 from desktop.panels.chat_answers import AnswerActions
+from desktop.panels.chat_best_of import BestOfToggle
 from desktop.panels.chat_list import plain_title
 from desktop.panels.chat_pickers import ChatPickers
 from desktop.panels.chat_transcript import COLUMN_WIDTH, ChatTranscript
@@ -152,6 +153,9 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
         self.pickers.model_picked.connect(lambda m: self._remember(model=m))
         self.pickers.adapter_picked.connect(lambda a: self._remember(adapter=a))
         self.pickers.collection_picked.connect(self._collection_picked)
+        self.pickers.model_picked.connect(lambda _m: self._refresh_best_of())
+        self.best_of = BestOfToggle(self.ctx, col)
+        self.pickers.layout_row.addWidget(self.best_of)
         self.hint = ElidedLabel(col, all_or_nothing=True)
         self.hint.setObjectName("muted")
         self.hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -168,6 +172,14 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
         """The chat keeps the model / adapter picked for it."""
         if self.chat_id is not None:
             self.ctx.store.chats.update(self.chat_id, **choice)
+
+    def _refresh_best_of(self) -> None:
+        """Best of N follows the chat's model (its reward models) and the last answer's
+        speed (the time estimate in its tooltip)."""
+        last = next((w.message for w in reversed(self.assistant_widgets()) if w.message.id), None)
+        tokens = last.generation_tokens if last is not None else None
+        tps = last.generation_tps if last is not None else None
+        self.best_of.refresh(self.pickers.selected_model(), tokens, tps)
 
     def refresh_collections(self) -> None:
         self.pickers.refresh_collections()
@@ -207,6 +219,7 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
             if chat.collection is not None or chat.message_count:
                 self.pickers.select_collection(chat.collection)
         self.pickers.refresh_adapters()
+        self._refresh_best_of()
         self.pickers.select_adapter(chat.adapter if chat else None)
         self.title.setText(plain_title(chat.title) if chat else self.tr("New chat"))
         self._update_welcome()
@@ -357,6 +370,8 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
         )
         if p.selected_adapter() is not None:  # "" turns the default adapter off
             choices["adapter"] = p.selected_adapter()
+        if (n := self.best_of.n()) > 1:
+            choices["best_of"] = n
         return choices
 
     def _start(self, text: str, turn, show_question: bool = True) -> None:
@@ -375,6 +390,10 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
         ctx.generating_chat = self.chat_id
         self.transcript.stick = True
         chat, choices = ctx.engine.chat, self._choices()
+        if choices.get("best_of"):
+            self._stream.set_status(
+                self.tr("Sampling {0} answers to keep the best one…").format(choices["best_of"])
+            )
 
         def run(h: JobHandle) -> Any:
             result = None
@@ -433,6 +452,7 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
             self.ctx.status(self.tr("Stopped; the partial answer was kept."), 4000)
         widget = self._stream
         self._finalize(result.message_id if result is not None else None)
+        self._refresh_best_of()  # the estimate follows the last answer's speed
         if widget is not None and result is not None:
             widget.view.mark_unsupported(unsupported_sentences(result.sentences))
         self.ctx.events.chats_changed.emit()
@@ -498,6 +518,7 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
 
     def retranslate(self) -> None:
         self.pickers.retranslate()
+        self.best_of.retranslate()
         self.sources_toggle.setToolTip(self.tr("Show or hide sources"))
         self.input.setPlaceholderText(self.tr("Ask anything…"))
         self.hint.setText(self.tr("Enter to send · Shift+Enter for a new line · Esc to stop"))
@@ -510,4 +531,5 @@ class ChatPanel(AnswerActions, Retranslates, QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802
         self.pickers.refresh_adapters()  # adapters trained since (in the Training tab or CLI)
+        self._refresh_best_of()  # and reward models
         super().showEvent(event)

@@ -45,6 +45,28 @@ class LearnActions:
 
         self._start(name, run)
 
+    def learn_reward(self) -> None:
+        """Train the optional reward model on the stored pairs (for best of N in chat)."""
+        r = self.readiness
+        if r is None or r.pairs_needed or self.job is not None:
+            return
+        store, tr = self.ctx.store, self.ctx.engine.training
+        model = self.ctx.engine.models.default_name()
+        name = "reward-" + time.strftime("%Y%m%d-%H%M%S")
+
+        def run(h) -> Any:
+            examples = prefs.training_examples(store, "dpo")
+            return tr.train_reward(
+                examples,
+                name=name,
+                model=model,
+                callbacks=_progress(h),
+                cancel=h.cancel,
+                pause=h.pause,
+            )
+
+        self._start(name, run)
+
     def resume(self) -> None:
         """Continue a stopped preference run from its checkpoint."""
         name = self._resumable()
@@ -122,8 +144,22 @@ class LearnActions:
                 self.tr("Stopped; nothing changed in your chats. Resume continues the run.")
             )
             return
-        self.result.setText(run_text(d))
+        self.result.setText(self._reward_text(d) if d.get("kind") == "reward" else run_text(d))
         self.ctx.events.models_changed.emit()  # the adapter lists show it
+
+    def _reward_text(self, d: dict) -> str:
+        """A reward model's result: held-out pair accuracy before and after."""
+        return self.tr(
+            "Reward model {0}: held-out pair accuracy {1:.2f} → {2:.2f} on {3} pairs kept "
+            "aside (0.5 is chance), mean margin {4:+.2f}. Turn on “Best of N” under the chat's "
+            "message box to use it."
+        ).format(
+            d["reward_model"],
+            d["acc_before"],
+            d["acc_after"],
+            d["pairs_heldout"],
+            d["margin_after"],
+        )
 
     def _on_failed(self, message: str) -> None:
         self.stats.setText(message)

@@ -109,6 +109,9 @@ class PreferencesSection(LearnActions, Retranslates, QGroupBox):
         self.learn_button = QPushButton(w)
         self.learn_button.clicked.connect(self.learn)
         lay.addWidget(self.learn_button)
+        self.reward_button = QPushButton(w)
+        self.reward_button.clicked.connect(self.learn_reward)
+        lay.addWidget(self.reward_button)
         self.plan = QLabel(w)
         self.plan.setObjectName("muted")
         self.plan.setWordWrap(True)
@@ -148,6 +151,13 @@ class PreferencesSection(LearnActions, Retranslates, QGroupBox):
             self.tr("HH-RLHF, OpenAssistant, SHP or {prompt, chosen, rejected} JSONL files")
         )
         self.learn_button.setText(self.tr("Learn from my feedback"))
+        self.reward_button.setText(self.tr("Train a reward model (optional)"))
+        self.reward_button.setToolTip(
+            self.tr(
+                "Learns to score answers from the same pairs, for “Best of N” in the chat: "
+                "it keeps the best of N sampled answers, at about N times the time of one."
+            )
+        )
         self.stop_button.setText(self.tr("Stop"))
         self.pause_button.setText(
             self.tr("Continue") if self.pause_button.isChecked() else self.tr("Pause")
@@ -281,6 +291,8 @@ class PreferencesSection(LearnActions, Retranslates, QGroupBox):
         self.drop_button.setEnabled(lst.currentItem() is not None and not running)
         ready = self.readiness is not None and self.readiness.ready
         enable_primary(self.learn_button, ready and not running)
+        pairs = self.readiness is not None and self.readiness.pairs_needed == 0
+        self.reward_button.setEnabled(pairs and not running)
         self.stop_button.setEnabled(running)
         self.progress.setVisible(running)
         for b in (self.pause_button, self.stop_button):

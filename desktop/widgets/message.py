@@ -476,6 +476,13 @@ class AssistantMessage(Retranslates, QWidget):
             parts.append(self.tr("{0} tokens").format(m.generation_tokens))
         if m.generation_tps:
             parts.append(self.tr("{0:.1f} tokens/s").format(m.generation_tps))
+        b = (m.params or {}).get("best_of") if isinstance(m.params, dict) else None
+        if b and b.get("scores"):
+            parts.append(
+                self.tr("best of {0} · reward {1:.2f} · took {2:.1f} s").format(
+                    b.get("sampled", b.get("n")), b["scores"][b["chosen"]], b["seconds"]
+                )
+            )
         if m.finish_reason == "cancelled":
             parts.append(self.tr("stopped"))
         elif m.finish_reason == "length":

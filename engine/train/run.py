@@ -130,8 +130,17 @@ class TrainingRun:
         self.estimate = lora.estimate_memory(self.net, self.mconfig, sized, self.trainable)
         lora.check_memory(self.estimate)
 
-    def start(self, method: str, meta: dict, datasets: list[dict], parent: str | None) -> None:
-        """Write the adapter config and the 'training' record; make the optimizer."""
+    def start(
+        self,
+        method: str,
+        meta: dict,
+        datasets: list[dict],
+        parent: str | None,
+        lora_config: bool = True,
+    ) -> None:
+        """Write the adapter config and the 'training' record; make the optimizer.
+        `lora_config=False` (a reward model's head): no LoRA fields, so nothing loads the
+        folder as a LoRA adapter."""
         import mlx.optimizers as optim
 
         self.method, cfg = method, self.cfg
@@ -143,15 +152,14 @@ class TrainingRun:
             "trainable_parameters": self.trainable,
             "memory_estimate": self.estimate,
         }
-        files.write_json(
-            self.folder / lora.CONFIG_FILE,
-            {
+        shape = {}
+        if lora_config:
+            shape = {
                 "fine_tune_type": "lora",
                 "num_layers": cfg.layers,
                 "lora_parameters": lora.lora_parameters(cfg),
-                "sastre": meta,
-            },
-        )
+            }
+        files.write_json(self.folder / lora.CONFIG_FILE, {**shape, "sastre": meta})
         self.record = self.existing or AdapterRecord(
             name=self.name,
             path=str(self.folder),

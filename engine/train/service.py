@@ -173,6 +173,19 @@ class TrainingService:
             resume=resume,
         )
 
+    def train_reward(self, examples: list, *, name: str, **kw) -> TrainReport:
+        """The optional reward model (engine.train.reward) on preference pairs; `kw`: config,
+        callbacks, cancel, pause, model, resume."""
+        from engine.train.reward import train_reward
+
+        return train_reward(self, examples, name=name, **kw)
+
+    def reward_model(self, name: str | None, model: str) -> AdapterRecord:
+        """A ready reward model for base `model`: the one named, else the newest."""
+        from engine.best_of import reward_record
+
+        return reward_record(self.store, name, model)
+
     def _parent(
         self, parent: str | None, model: str | None
     ) -> tuple[AdapterRecord | None, str | None]:

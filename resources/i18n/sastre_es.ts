@@ -175,6 +175,10 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>{0:.1f} tokens/s</translation>
     </message>
     <message>
+        <source>best of {0} · reward {1:.2f} · took {2:.1f} s</source>
+        <translation>mejor de {0} · recompensa {1:.2f} · tardó {2:.1f} s</translation>
+    </message>
+    <message>
         <source>stopped</source>
         <translation>detenida</translation>
     </message>
@@ -229,6 +233,25 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>Show the passages this answer used</source>
         <translation>Mostrar los fragmentos que ha usado esta respuesta</translation>
+    </message>
+</context>
+<context>
+    <name>BestOfToggle</name>
+    <message>
+        <source>Best of</source>
+        <translation>Mejor de</translation>
+    </message>
+    <message>
+        <source>Optional: needs a reward model for this model. Train one in the Training panel (Train a reward model), or with `sastre train reward`.</source>
+        <translation>Opcional: necesita un modelo de recompensa para este modelo. Entrena uno en el panel Entrenamiento (Entrenar un modelo de recompensa) o con `sastre train reward`.</translation>
+    </message>
+    <message>
+        <source>Samples {0} answers and keeps the one the reward model {1} scores highest: about {0}× the time of one answer.</source>
+        <translation>Genera {0} respuestas y se queda con la que el modelo de recompensa {1} puntúa más alto: unas {0}× el tiempo de una respuesta.</translation>
+    </message>
+    <message>
+        <source>At the last answer&apos;s speed, about {0:.0f} s.</source>
+        <translation>A la velocidad de la última respuesta, unos {0:.0f} s.</translation>
     </message>
 </context>
 <context>
@@ -305,6 +328,10 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>Thinking…</source>
         <translation>Pensando…</translation>
+    </message>
+    <message>
+        <source>Sampling {0} answers to keep the best one…</source>
+        <translation>Generando {0} respuestas para quedarse con la mejor…</translation>
     </message>
     <message>
         <source>Loading the model: {0} ({1:.0%})</source>
@@ -460,8 +487,32 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
 <context>
     <name>EngineMessages</name>
     <message>
+        <source>Best of N needs a reward model for {0} and there is none yet: train one in the Training panel (Train a reward model).</source>
+        <translation>«Mejor de N» necesita un modelo de recompensa para {0} y aún no hay ninguno: entrena uno en el panel Entrenamiento (Entrenar un modelo de recompensa).</translation>
+    </message>
+    <message>
+        <source>There is no reward model &apos;{0}&apos; ready (reward models: {1}).</source>
+        <translation>No hay ningún modelo de recompensa &apos;{0}&apos; listo (modelos de recompensa: {1}).</translation>
+    </message>
+    <message>
+        <source>Train one in the Training panel.</source>
+        <translation>Entrena uno en el panel Entrenamiento.</translation>
+    </message>
+    <message>
+        <source>Reward model &apos;{0}&apos; was trained on {1}, not {2}; use it with its own model, or train one for this model.</source>
+        <translation>El modelo de recompensa &apos;{0}&apos; se entrenó sobre {1}, no sobre {2}; úsalo con su propio modelo o entrena uno para este modelo.</translation>
+    </message>
+    <message>
+        <source>&apos;{0}&apos; is a reward model, not an adapter.</source>
+        <translation>&apos;{0}&apos; es un modelo de recompensa, no un adaptador.</translation>
+    </message>
+    <message>
         <source>There is no chat {0}.</source>
         <translation>No existe el chat {0}.</translation>
+    </message>
+    <message>
+        <source>Best of N takes N from 1 (off) to {0}, not {1}.</source>
+        <translation>«Mejor de N» admite N de 1 (desactivado) a {0}, no {1}.</translation>
     </message>
     <message>
         <source>Message {0} is not an answer, so it cannot be regenerated.</source>
@@ -1220,6 +1271,18 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>El entrenamiento por preferencias necesita al menos {0} ejemplos y hay {1}; antes, reúne más pulgares, correcciones o versiones preferidas.</translation>
     </message>
     <message>
+        <source>{0} has no body to read hidden states from, so a reward model cannot be put on it; pick another base model.</source>
+        <translation>{0} no tiene un cuerpo del que leer los estados ocultos, así que no admite un modelo de recompensa; elige otro modelo base.</translation>
+    </message>
+    <message>
+        <source>A reward model needs at least {0} preference pairs (chosen vs rejected answers) and has {1}; prefer versions among regenerations, correct answers.</source>
+        <translation>Un modelo de recompensa necesita al menos {0} pares de preferencias (respuestas elegidas frente a rechazadas) y tiene {1}; elige versiones entre las regeneraciones o corrige respuestas.</translation>
+    </message>
+    <message>
+        <source>The reward model in {0} cannot be read ({1}).</source>
+        <translation>No se puede leer el modelo de recompensa de {0} ({1}).</translation>
+    </message>
+    <message>
         <source>There is no run &apos;{0}&apos; to resume.</source>
         <translation>No hay ningún entrenamiento &apos;{0}&apos; que continuar.</translation>
     </message>
@@ -1473,6 +1536,10 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
     <message>
         <source>Stopped; nothing changed in your chats. Resume continues the run.</source>
         <translation>Detenido; nada ha cambiado en tus chats. Reanudar continúa el entrenamiento.</translation>
+    </message>
+    <message>
+        <source>Reward model {0}: held-out pair accuracy {1:.2f} → {2:.2f} on {3} pairs kept aside (0.5 is chance), mean margin {4:+.2f}. Turn on “Best of N” under the chat&apos;s message box to use it.</source>
+        <translation>Modelo de recompensa {0}: acierto en los pares reservados {1:.2f} → {2:.2f} en {3} pares apartados (0,5 es el azar), margen medio {4:+.2f}. Activa «Mejor de N» bajo el cuadro de mensaje del chat para usarlo.</translation>
     </message>
 </context>
 <context>
@@ -2406,6 +2473,14 @@ Assistant: la respuesta que quieres</translation>
     <message>
         <source>Learn from my feedback</source>
         <translation>Aprender de mis valoraciones</translation>
+    </message>
+    <message>
+        <source>Train a reward model (optional)</source>
+        <translation>Entrenar un modelo de recompensa (opcional)</translation>
+    </message>
+    <message>
+        <source>Learns to score answers from the same pairs, for “Best of N” in the chat: it keeps the best of N sampled answers, at about N times the time of one.</source>
+        <translation>Aprende a puntuar respuestas con los mismos pares, para «Mejor de N» en el chat: se queda con la mejor de N respuestas generadas, en unas N veces el tiempo de una.</translation>
     </message>
     <message>
         <source>Stop</source>
