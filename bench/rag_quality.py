@@ -65,6 +65,9 @@ ROWS = {
     "hybrid (1 chunk per file)": ("hybrid", {"max_per_file": 1}),
     "hybrid (in-memory)": ("hybrid", {"memory_search_above": 0}),
     "hybrid (pruned keywords)": ("hybrid", {"prune_terms_above": 0}),
+    "bm25 (no stems)": ("bm25", {"stem_weight": 0.0}),
+    "hybrid (no stems)": ("hybrid", {"stem_weight": 0.0}),
+    "hybrid (rrf; no stems)": ("hybrid", {"fusion": "rrf", "stem_weight": 0.0}),
 }
 
 
@@ -227,7 +230,8 @@ candidate lists ({lib.config.candidates} each) by `fusion = {lib.config.fusion}`
 fuses them by reciprocal rank (k = {lib.config.rrf_k}) instead. "in-memory" searches an
 in-memory copy of the vectors (what collections above `memory_search_above` chunks do; it
 must equal "hybrid"), "pruned keywords" leaves out query words and word prefixes found in
-over 5% of chunks (above `prune_terms_above` chunks; forced on here to show what it costs).
+over 5% of chunks (above `prune_terms_above` chunks; forced on here to show what it costs);
+"no stems" matches exact words and prefixes only (`stem_weight = 0`).
 
 {table(rows, modes)}
 

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from store.db import Database, now
+from store.stems import stem_text
 from store.vectors import blob_vector, create_vec_table, vector_blob
 
 FTS_TOKENIZER = "unicode61 remove_diacritics 2"
@@ -116,6 +117,27 @@ class DocumentState:
     status: str
 
 
+def create_fts_table(c, fts: str) -> None:
+    """A collection's keyword index: the chunk's words (text, heading, and its context
+    header in `title`) and their English and Spanish stems (`stems`, store.stems), with an
+    fts5vocab table beside it for term counts. Contentless: the text lives in `chunks`."""
+    c.execute(
+        f"CREATE VIRTUAL TABLE {fts} USING fts5(text, heading, title, stems, content='',"
+        f" contentless_delete=1, tokenize='{FTS_TOKENIZER}', prefix='{FTS_PREFIX}')"
+    )
+    # A deleted chunk's terms leave the index at once (no text left behind).
+    c.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('secure-delete', 1)")
+    c.execute(f"CREATE VIRTUAL TABLE {fts}_vocab USING fts5vocab({fts}, 'row')")
+
+
+def fts_row(rowid: int, text: str, heading: str | None, header: str | None) -> tuple:
+    """The FTS row of a chunk: its words, and the stems of all of them."""
+    return (rowid, text, heading or "", header or "", stem_text(header, heading, text))
+
+
+FTS_INSERT = "INSERT INTO {}(rowid, text, heading, title, stems) VALUES (?, ?, ?, ?, ?)"
+
+
 def _collection(row) -> Collection:
     return Collection(**dict(row))
 
@@ -158,13 +180,7 @@ class DocumentRepo:
             cid = cur.lastrowid
             vec, fts = _vec_table(cid, 0), f"chunks_fts_{int(cid)}"
             create_vec_table(c, vec, dimension)
-            c.execute(
-                f"CREATE VIRTUAL TABLE {fts} USING fts5(text, heading, title, content='',"
-                f" contentless_delete=1, tokenize='{FTS_TOKENIZER}', prefix='{FTS_PREFIX}')"
-            )
-            # A deleted chunk's terms leave the index at once (no text left behind).
-            c.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('secure-delete', 1)")
-            c.execute(f"CREATE VIRTUAL TABLE {fts}_vocab USING fts5vocab({fts}, 'row')")
+            create_fts_table(c, fts)
             c.execute(
                 "UPDATE collections SET vec_table = ?, fts_table = ? WHERE id = ?", (vec, fts, cid)
             )
@@ -350,9 +366,9 @@ class DocumentRepo:
             )
             self._insert_vectors(c, col.vec_table, col.dimension, ids, vectors)
             c.executemany(  # the title column holds the chunk's context header
-                f"INSERT INTO {col.fts_table}(rowid, text, heading, title) VALUES (?, ?, ?, ?)",
+                FTS_INSERT.format(col.fts_table),
                 [
-                    (i, ch.text, ch.heading or "", ch.context or title or "")
+                    fts_row(i, ch.text, ch.heading, ch.context or title)
                     for i, ch in zip(ids, chunks, strict=True)
                 ],
             )
@@ -452,9 +468,10 @@ class DocumentRepo:
         return int(row[0]) if row else -1
 
     def bm25(
-        self, col: Collection, match: str, k: int, weights: tuple[float, float, float]
+        self, col: Collection, match: str, k: int, weights: tuple[float, ...]
     ) -> list[tuple[int, float]]:
-        """(chunk id, BM25 score; lower is better) for an FTS5 MATCH expression."""
+        """(chunk id, BM25 score; lower is better) for an FTS5 MATCH expression; weights per
+        column: text, heading, title (context header), stems."""
         w = ", ".join(str(float(x)) for x in weights)
         rows = self.db.query(
             f"SELECT rowid, bm25({col.fts_table}, {w}) AS s FROM {col.fts_table}"

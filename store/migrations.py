@@ -358,6 +358,24 @@ def m_auto_sampling(conn) -> None:
     conn.execute("UPDATE settings SET value = ? WHERE key = 'generation'", (dumps(saved),))
 
 
+def m_stems(conn) -> None:
+    # Keyword search also matches word stems (English and Spanish, store.stems): every
+    # collection's FTS5 table gets a `stems` column. A contentless table cannot gain a
+    # column, so each is rebuilt from the chunks it indexes (no re-embedding).
+    from store.documents import FTS_INSERT, create_fts_table, fts_row
+
+    for cid, fts in conn.execute("SELECT id, fts_table FROM collections").fetchall():
+        conn.execute(f"DROP TABLE IF EXISTS {fts}_vocab")
+        conn.execute(f"DROP TABLE IF EXISTS {fts}")
+        create_fts_table(conn, fts)
+        rows = conn.execute(
+            "SELECT c.id, c.text, c.heading, coalesce(c.context, d.title) FROM chunks c"
+            " JOIN documents d ON d.id = c.document_id WHERE d.collection_id = ?",
+            (cid,),
+        ).fetchall()
+        conn.executemany(FTS_INSERT.format(fts), [fts_row(*r) for r in rows])
+
+
 MIGRATIONS: list[tuple[str, Callable]] = [
     ("0001_core", m0001_core),
     ("0002_feedback", m0002_feedback),
@@ -370,6 +388,7 @@ MIGRATIONS: list[tuple[str, Callable]] = [
     ("0600_retrieval", m_retrieval),
     ("0700_answer_sentences", m_answer_sentences),
     ("0710_auto_sampling", m_auto_sampling),
+    ("0800_stems", m_stems),
 ]
 
 
@@ -423,3 +442,6 @@ class _ScriptConn:
 
     def execute(self, *args):
         return self._conn.execute(*args)
+
+    def executemany(self, *args):
+        return self._conn.executemany(*args)

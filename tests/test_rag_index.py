@@ -446,7 +446,7 @@ def test_large_collections_leave_out_common_words_and_prefixes(library, tmp_path
     query = "walrus configs server"
     drop = _common_terms(docs, col, query, docs.chunk_count(col.id))
     assert drop == {"server", "confi*"}  # a common word, and a kept word's common prefix
-    assert fts_match(query, drop=drop) == '"walrus" OR "configs"'
+    assert fts_match(query, drop=drop) == '{text heading title} : ("walrus" OR "configs")'
     assert '"confi"*' in fts_match(query)  # small collections keep everything
     library.config.prune_terms_above = 0  # every collection counts as large
     assert library.search(query, mode="bm25", k=3)[0].path.endswith("rare.txt")

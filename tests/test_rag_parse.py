@@ -145,7 +145,12 @@ def test_a_giant_sentence_is_cut_at_token_boundaries(minilm_counter):
 def test_query_helpers_escape_fts_syntax_and_detect_language():
     m = fts_match('the "quoted" AND (weird* NEAR/2 syntax) OR -minus:col')
     assert m is not None and "AND" not in m.replace('"and"', "")
-    assert all(part.startswith('"') for part in m.split(" OR "))
+    words = m.removeprefix("{text heading title} : (").removesuffix(")")
+    assert words != m and all(part.startswith('"') for part in words.split(" OR "))
+    stemmed = fts_match("¿Qué versión actualizó los gatos?", stems=True)
+    assert stemmed.endswith(
+        ' OR stems : ("version" OR "actualizo" OR "actualiz" OR "gato" OR "gat")'
+    )
     assert fts_match("the of and") is None
     assert query_terms("¿Cómo se configura la instalación?") == ["configura", "instalacion"]
     assert detect_language("¿Cómo se configura la instalación?") == "es"

@@ -239,3 +239,57 @@ def test_vector_tables_of_earlier_versions_migrate_with_their_vectors(tmp_path):
     gone = store.db.one("SELECT 1 FROM sqlite_master WHERE name = 'chunks_vec_1_0'")
     assert gone is None
     store.close()
+
+
+def test_keyword_indexes_of_earlier_versions_gain_stems(tmp_path):
+    from store.db import now
+    from store.migrations import _ScriptConn
+
+    db = connect(tmp_path, migrate=False)
+    db.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    with db.tx() as c:  # before 0800: text, heading and title columns, no stems
+        for name, fn in _before("0800_stems"):
+            fn(_ScriptConn(c))
+            c.execute("INSERT INTO migrations VALUES (?, ?)", (name, now()))
+        c.execute(
+            "INSERT INTO collections(name, embedding_model, dimension, chunk_tokens,"
+            " chunk_overlap, vec_table, fts_table, created_at, updated_at)"
+            " VALUES ('c', 'm', 8, 64, 8, 'chunks_vec_1_0', 'chunks_fts_1', 'x', 'x')"
+        )
+        c.execute(
+            "CREATE VIRTUAL TABLE chunks_fts_1 USING fts5(text, heading, title, content='',"
+            " contentless_delete=1, tokenize='unicode61 remove_diacritics 2', prefix='5')"
+        )
+        c.execute("CREATE VIRTUAL TABLE chunks_fts_1_vocab USING fts5vocab(chunks_fts_1, 'row')")
+        c.execute(
+            "INSERT INTO documents(collection_id, path, title, status, chunk_count,"
+            " token_count, indexed_at) VALUES (1, '/d/a.txt', 'Notas', 'indexed', 2, 9, 'x')"
+        )
+        for i, (text, ctx) in enumerate(
+            (("Los gatos duermen.", "a.txt — Notas"), ("The dog keeps running.", None)), 1
+        ):
+            c.execute(
+                "INSERT INTO chunks(id, document_id, seq, text, token_count, context)"
+                " VALUES (?, 1, ?, ?, 4, ?)",
+                (i, i, text, ctx),
+            )
+            c.execute(
+                "INSERT INTO chunks_fts_1(rowid, text, heading, title) VALUES (?, ?, '', ?)",
+                (i, text, ctx or "Notas"),
+            )
+    db.close()
+    store = Store.open(tmp_path)
+    col = store.documents.collection("c")
+
+    def match(expr):
+        return [cid for cid, _ in store.documents.bm25(col, expr, 10, (1.0, 2.0, 2.0, 1.0))]
+
+    assert match('stems : "gat"') == [1] and match('stems : "run"') == [2]
+    assert sorted(match('stems : "not"')) == [
+        1,
+        2,
+    ]  # the header, or the title where none was stored
+    assert match('{text heading title} : "duermen"') == [1]  # the words stay
+    assert store.db.one("SELECT count(*) FROM chunks_fts_1")[0] == 2
+    assert store.documents.term_frequencies(col, ["dog"]) == {"dog": 1}  # vocab rebuilt
+    store.close()

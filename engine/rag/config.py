@@ -63,6 +63,15 @@ class RagConfig(Settings):
     bm25_weight: float = opt(
         1.0, "Weight of keyword (BM25) search in the fusion.", min=0.0, max=10.0
     )
+    stem_weight: float = opt(
+        0.0,
+        "Weight, in keyword search, of a match on a word's English or Spanish stem "
+        "(updated / updates, actualizó / actualización) beside exact words and prefixes "
+        "(0: exact words and prefixes only; off by default: on bench/rag_eval it found more "
+        "right pages, on bench/rag_hard fewer right files).",
+        min=0.0,
+        max=10.0,
+    )
     memory_search_above: int = opt(
         20000,
         "Above this many chunks, vector search runs on an in-memory copy of the collection's "
@@ -83,6 +92,13 @@ class RagConfig(Settings):
         0.30,
         "Below this cosine similarity (and without a strong keyword match) `ask` says the "
         "documents do not contain the answer, without calling the model.",
+        min=-1.0,
+        max=1.0,
+    )
+    min_similarity_multilingual: float = opt(
+        0.80,
+        "The same floor for collections built with the multilingual model: e5's cosine "
+        "similarities sit between about 0.7 and 0.9 for related and unrelated text alike.",
         min=-1.0,
         max=1.0,
     )

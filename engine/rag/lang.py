@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from store.stems import word_stems
+
 _EN = """a about above after again against all also am an and any are as at be because been
 before being below between both but by can could did do does doing down during each few for from
 further had has have having he her here hers herself him himself his how i if in into is it its
@@ -97,14 +99,29 @@ def identifiers(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def query_stems(text: str, terms: list[str]) -> list[str]:
+    """The English and Spanish stems of a query's words that are among `terms` (stemmed
+    before folding, as documents are: store.stems)."""
+    keep, out = set(terms), []
+    for w in _WORD.findall(text.lower()):
+        if fold(w) in keep:
+            out.extend(word_stems(w))
+    return list(dict.fromkeys(out))
+
+
 def fts_match(
-    text: str, prefix_len: int = PREFIX_LEN, drop: frozenset[str] = frozenset()
+    text: str,
+    prefix_len: int = PREFIX_LEN,
+    drop: frozenset[str] = frozenset(),
+    stems: bool = False,
 ) -> str | None:
     """An FTS5 MATCH expression: the query's terms OR-ed, each quoted (so no FTS5 syntax
     from the user gets through), plus a prefix term for long words so that related
     forms and Spanish/English cognates meet (configuración / configuration).
     Terms in `drop` (too common to matter, in a large collection) are left out, and so are
-    prefixes given there as "confi*". Version-like identifiers are added as phrases."""
+    prefixes given there as "confi*". Version-like identifiers are added as phrases.
+    These match the word columns; with `stems`, the terms' English and Spanish stems also
+    match the `stems` column (updated / updates, actualizó / actualización)."""
     terms = [t for t in query_terms(text) if t not in drop] or query_terms(text)
     phrases = identifiers(text)
     if not terms and not phrases:
@@ -114,4 +131,8 @@ def fts_match(
         parts.append(f'"{t}"')
         if has_prefix_term(t, prefix_len) and f"{t[: prefix_len + 1]}*" not in drop:
             parts.append(f'"{t[: prefix_len + 1]}"*')
-    return " OR ".join(dict.fromkeys(parts))
+    expr = "{text heading title} : (" + " OR ".join(dict.fromkeys(parts)) + ")"
+    stemmed = query_stems(text, terms) if stems else []
+    if stemmed:
+        expr += " OR stems : (" + " OR ".join(f'"{s}"' for s in stemmed) + ")"
+    return expr

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 
 from engine.rag.config import RagConfig
-from engine.rag.embed import Embedder
+from engine.rag.embed import MULTILINGUAL_MODEL, Embedder
 from engine.rag.lang import (
     PREFIX_LEN,
     detect_language,
@@ -24,7 +24,8 @@ from store import Store
 from store.documents import Collection
 
 MODES = ("hybrid", "vector", "bm25")
-# FTS5 column weights: text, heading, title (a match in a heading or title says more).
+# FTS5 column weights: text, heading, title (a match in a heading or title says more);
+# the stems column's weight is the `stem_weight` setting.
 BM25_WEIGHTS = (1.0, 2.0, 2.0)
 COMMON_SHARE = 0.05  # large collections: keyword terms in more chunks than this are dropped
 KEEP_TERMS = 2
@@ -102,9 +103,10 @@ def search(
             drop=_common_terms(docs, col, query, total)
             if total > config.prune_terms_above
             else frozenset(),
+            stems=config.stem_weight > 0,
         )
         if match:
-            bm = docs.bm25(col, match, n, BM25_WEIGHTS)
+            bm = docs.bm25(col, match, n, (*BM25_WEIGHTS, config.stem_weight))
     vrank = {cid: r for r, (cid, _) in enumerate(vec, 1)}
     brank = {cid: r for r, (cid, _) in enumerate(bm, 1)}
     sims = {cid: 1.0 - d for cid, d in vec}
@@ -240,8 +242,13 @@ def retrieve_for_answer(
         (keyword_coverage(question, f"{h.title} {h.heading or ''} {h.text}") for h in hits),
         default=0.0,
     )
+    floor = (
+        config.min_similarity_multilingual
+        if col.embedding_model == MULTILINGUAL_MODEL
+        else config.min_similarity
+    )
     answerable = bool(hits) and (
-        best_sim >= config.min_similarity or (coverage >= 0.75 and len(query_terms(question)) >= 2)
+        best_sim >= floor or (coverage >= 0.75 and len(query_terms(question)) >= 2)
     )
     return Retrieval(
         question=question,
