@@ -130,8 +130,9 @@ def settings():
         "old defaults": GenerationConfig(
             temperature=0.7, top_p=0.9, repetition_penalty=1.1, max_repeats=0
         ),
+        # The first auto defaults: greedy with a repetition penalty of 1.05.
+        "greedy, penalty 1.05": GenerationConfig(repetition_penalty=1.05),
         "auto (new defaults)": GenerationConfig(),
-        "auto, penalty 1.15": GenerationConfig(repetition_penalty=1.15),
     }
 
 
@@ -256,8 +257,8 @@ def write(rows: list[dict], max_tokens: int) -> None:
 `bench/rag_eval` (from the retrieved sources, with the app's cited-answer prompt), at most
 {max_tokens} tokens each, seed fixed per question. "old defaults" is what the app and
 `sastre chat` used before (temperature 0.7, top-p 0.9, repetition penalty 1.1);
-"auto" is `engine/sampling.py` (small model or documents: greedy, repetition penalty 1.05,
-stop after a passage written 3 times in a row). An answer passes when it is on topic
+"auto" is `engine/sampling.py` (small model or documents: greedy, repetition penalty
+1.15 on the answer's own tokens, stop after a passage written 3 times in a row). An answer passes when it is on topic
 (everyday: names an expected word; documents: at least 60% of its content words come from
 the question and its sources) and not degenerate (empty, special tokens shown, a 4-word
 sequence written 3+ times, under 35% distinct words, or stopped for looping).
