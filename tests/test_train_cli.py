@@ -307,3 +307,23 @@ def test_eval_recompute_measures_again_with_new_prompts(capsys, cli):
     assert sastre(capsys, "datasets", "rm", "math", "--data-dir", d)[0] == 0
     code, _, err = sastre(capsys, "eval", "--adapter", "e", "--recompute", "--data-dir", d)
     assert code == 1 and "math" in err and "--recompute" in err and err.count("\n") == 1
+
+
+def test_a_stopped_run_in_the_terminal_says_how_to_resume(capsys):
+    """The one place lora, dpo and reward runs go through in the CLI."""
+    import threading
+    from types import SimpleNamespace
+
+    from desktop.cli.progress import run_in_terminal
+
+    seen = {}
+
+    def train(callback, cancel, pause):
+        seen.update(callback=callback, cancel=cancel, pause=pause)
+        return SimpleNamespace(status="cancelled", steps=3, total=10)
+
+    rep = run_in_terminal(train, "sastre train dpo --adapter a --resume")
+    assert rep.status == "cancelled" and seen["callback"] is not None
+    assert isinstance(seen["cancel"], threading.Event) and not seen["pause"].is_set()
+    err = capsys.readouterr().err
+    assert "Stopped at step 3/10; resume with `sastre train dpo --adapter a --resume`." in err

@@ -1,12 +1,16 @@
 """Training progress in the terminal: a one-line bar, and pause/continue while a run goes.
 
-Shared by `sastre train lora` and `sastre train dpo`.
+Shared by `sastre train lora`, `sastre train dpo` and `sastre train reward`.
 """
 
 from __future__ import annotations
 
 import sys
 import threading
+from collections.abc import Callable
+from typing import Any
+
+from desktop.cli.common import cancel_on_interrupt
 
 
 class Bar:
@@ -92,3 +96,20 @@ class PauseControl:
 
         if self.old is not None:
             signal.signal(signal.SIGUSR1, self.old)
+
+
+def run_in_terminal(
+    train: Callable[[Callable, threading.Event, threading.Event], Any], resume_with: str
+) -> Any:
+    """`train(callback, cancel, pause)` with the progress bar, Ctrl-C / SIGTERM and
+    pause/continue; its report. A stopped run says how to resume (`resume_with`)."""
+    bar = Bar()
+    cancel, pause = threading.Event(), threading.Event()
+    with cancel_on_interrupt(cancel), PauseControl(pause, bar):
+        rep = train(bar.callback, cancel, pause)
+    if rep.status == "cancelled":
+        print(
+            f"Stopped at step {rep.steps}/{rep.total}; resume with `{resume_with}`.",
+            file=sys.stderr,
+        )
+    return rep

@@ -6,16 +6,13 @@ A thin layer over engine.train; desktop.cli turns errors into one line.
 from __future__ import annotations
 
 import json
-import sys
-import threading
 
 from desktop.cli import train_dpo, train_reward
-from desktop.cli.common import cancel_on_interrupt, engine, sub
-from desktop.cli.progress import Bar, PauseControl
+from desktop.cli.common import EXIT_INTERRUPTED, engine, sub
+from desktop.cli.progress import Bar, run_in_terminal
 from engine.config import help_for
 from engine.train.config import PRESETS, TrainConfig
 
-EXIT_INTERRUPTED = 130
 EVAL_KEYS = (
     "val_loss_before",
     "val_loss_after",
@@ -258,26 +255,21 @@ def cmd_train(args) -> int:
         }
     )
     cfg.mask_prompt = not args.no_mask_prompt
-    bar = Bar()
-    cancel, pause = threading.Event(), threading.Event()
-    with cancel_on_interrupt(cancel), PauseControl(pause, bar):
-        rep = eng.training.train(
+    rep = run_in_terminal(
+        lambda callback, cancel, pause: eng.training.train(
             _datasets(args.dataset),
             args.adapter,
             model=args.model,
             config=cfg,
             resume=args.resume,
             parent=args.parent,
-            callback=bar.callback,
+            callback=callback,
             cancel=cancel,
             pause=pause,
-        )
+        ),
+        f"sastre train lora --adapter {args.adapter} --dataset X --resume",
+    )
     if rep.status == "cancelled":
-        print(
-            f"Stopped at step {rep.steps}/{rep.total}; resume with "
-            f"`sastre train lora --adapter {args.adapter} --dataset X --resume`.",
-            file=sys.stderr,
-        )
         return EXIT_INTERRUPTED
     if args.json:
         print(json.dumps(report_json(rep), ensure_ascii=False))

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from pathlib import Path
 
-from desktop.cli.common import cancel_on_interrupt, engine, sub
-from desktop.cli.progress import Bar, PauseControl
+from desktop.cli.common import EXIT_INTERRUPTED, engine, sub
+from desktop.cli.progress import run_in_terminal
 from engine.config import help_for
 from engine.errors import SastreError
 from engine.train.preference import METHODS, PreferenceConfig
 
-EXIT_INTERRUPTED = 130
 NO_DATA = (
     "No preference data yet: rate answers (thumbs, corrections, a preferred version among "
     "regenerations) or import pairs with `sastre pairs import FILE`, or give --pairs a JSONL "
@@ -115,27 +113,22 @@ def cmd_dpo(args) -> int:
         {name: getattr(args, name) for _, name, _ in FLAGS if getattr(args, name) is not None}
     )
     found = [] if args.resume else examples(eng, args.pairs, args.pref_method)
-    bar = Bar()
-    cancel, pause = threading.Event(), threading.Event()
-    with cancel_on_interrupt(cancel), PauseControl(pause, bar):
-        rep = eng.training.train_preferences(
+    rep = run_in_terminal(
+        lambda callback, cancel, pause: eng.training.train_preferences(
             found,
             adapter=args.adapter,
             method=None if args.resume else args.pref_method,
             config=cfg,
             base_adapter=args.base_adapter,
-            callbacks=bar.callback,
+            callbacks=callback,
             cancel=cancel,
             pause=pause,
             model=args.model,
             resume=args.resume,
-        )
+        ),
+        f"sastre train dpo --adapter {args.adapter} --resume",
+    )
     if rep.status == "cancelled":
-        print(
-            f"Stopped at step {rep.steps}/{rep.total}; resume with "
-            f"`sastre train dpo --adapter {args.adapter} --resume`.",
-            file=sys.stderr,
-        )
         return EXIT_INTERRUPTED
     if args.json:
         print(

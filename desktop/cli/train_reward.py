@@ -8,16 +8,13 @@ held-out split whose pair accuracy is reported before and after.
 from __future__ import annotations
 
 import json
-import sys
-import threading
 
-from desktop.cli.common import cancel_on_interrupt, engine, sub
-from desktop.cli.progress import Bar, PauseControl
+from desktop.cli.common import EXIT_INTERRUPTED, engine, sub
+from desktop.cli.progress import run_in_terminal
 from desktop.cli.train_dpo import examples
 from engine.config import help_for
 from engine.train.reward import POOLING, RewardConfig
 
-EXIT_INTERRUPTED = 130
 FLAGS = (
     ("--iters", "iters", int),
     ("--epochs", "epochs", float),
@@ -61,25 +58,20 @@ def cmd_reward(args) -> int:
         {n: getattr(args, n) for n in names if getattr(args, n) is not None}
     )
     found = [] if args.resume else examples(eng, args.pairs, "dpo")
-    bar = Bar()
-    cancel, pause = threading.Event(), threading.Event()
-    with cancel_on_interrupt(cancel), PauseControl(pause, bar):
-        rep = eng.training.train_reward(
+    rep = run_in_terminal(
+        lambda callback, cancel, pause: eng.training.train_reward(
             found,
             name=args.name,
             config=cfg,
-            callbacks=bar.callback,
+            callbacks=callback,
             cancel=cancel,
             pause=pause,
             model=args.model,
             resume=args.resume,
-        )
+        ),
+        f"sastre train reward --name {args.name} --resume",
+    )
     if rep.status == "cancelled":
-        print(
-            f"Stopped at step {rep.steps}/{rep.total}; resume with "
-            f"`sastre train reward --name {args.name} --resume`.",
-            file=sys.stderr,
-        )
         return EXIT_INTERRUPTED
     out = rep.to_dict()
     if args.json:
