@@ -9,7 +9,10 @@ process, read with the official `openai` client, streaming. Both sides being
 processes that wait while the other works matters on a loaded machine: the OS
 favours a process that has been sleeping. Both use the same
 prompts (one per round, so the prompt cache helps neither), greedy sampling and
-max tokens; rounds alternate between the two sides, so machine noise hits both.
+max tokens; rounds alternate between the sides, in a rotating order, so machine noise
+hits each alike, with a pause before each (see SETTLE_S). A third side sends the server the same kind of
+request with the standard library's HTTP client, to tell the server's cost from the
+`openai` client's.
 Time to first token and tokens/s are measured the same way on both sides, from
 the caller: TTFT from the call to the first piece of text, tokens/s as the tokens
 after the first over the time after the first. Then N clients ask at once: every
@@ -44,6 +47,12 @@ TOPICS = [
     "a healthy lunch",
     "a quiet evening",
 ]
+
+
+# A pause before each side's round: OpenBLAS's worker threads spin for a while after
+# the last matmul, so a round started at once shares the cores with the other process's
+# spinning threads.
+SETTLE_S = 0.5
 
 
 def prompt(i: int) -> str:
@@ -136,6 +145,51 @@ def server_side(client, model: str, text: str, max_tokens: int) -> dict:
         if chunk.choices and chunk.choices[0].finish_reason:
             engine_tps = chunk.model_extra["sastre"]["generation_tps"]
     return {**_timing(t0, first, last, n), "engine_tps": engine_tps}
+
+
+def plain_side(url: str, token: str, model: str, text: str, max_tokens: int) -> dict:
+    """The same streamed request with the standard library's HTTP client: what the
+    server itself costs, without the `openai` client's own work."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    u = urlsplit(url)
+    body = json.dumps(
+        {
+            "model": model,
+            "max_tokens": max_tokens,
+            "temperature": 0.0,
+            "seed": 0,
+            "stream": True,
+            "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}],
+        }
+    )
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    conn = PLAIN.get(u.netloc) or PLAIN.setdefault(u.netloc, http.client.HTTPConnection(u.netloc))
+    t0 = time.perf_counter()
+    first = last = None
+    n = 0
+    try:
+        conn.request("POST", u.path + "/chat/completions", body, headers)
+        resp = conn.getresponse()
+    except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+        conn.close()  # the server closed the idle kept-alive connection: open a new one
+        t0 = time.perf_counter()
+        conn.request("POST", u.path + "/chat/completions", body, headers)
+        resp = conn.getresponse()
+    while (line := resp.readline()) and not line.startswith(b"data: [DONE]"):
+        if not line.startswith(b"data: {"):
+            continue
+        choices = json.loads(line[6:])["choices"]
+        if choices and choices[0]["delta"].get("content"):
+            last = time.perf_counter()
+            first = first or last
+            n += 1  # pieces, not tokens: only TTFT is read from this side
+    resp.read()
+    return {**_timing(t0, first, last, n), "engine_tps": 0.0}
+
+
+PLAIN: dict = {}  # one kept-alive connection per server, as the openai client keeps
 
 
 def cpu_s(pid: int) -> float | None:
@@ -233,12 +287,29 @@ def run(rounds: int, max_tokens: int, clients: int, model_dir: str | None) -> di
             )
             chat.ask(prompt(99), 4)  # load and warm up both sides
             server_side(client, model, prompt(99), 4)
-            res: dict = {"model": model, "max_tokens": max_tokens, "chat": [], "server": []}
+            token = read_token(data)
+            plain_side(url, token, model, prompt(99), 4)
+            res: dict = {
+                "model": model,
+                "max_tokens": max_tokens,
+                "chat": [],
+                "server": [],
+                "plain": [],
+            }
+            sides = {
+                "chat": lambda i: with_cpu(chat.proc.pid, chat.ask, prompt(i), max_tokens),
+                "server": lambda i: with_cpu(
+                    proc.pid, server_side, client, model, prompt(i), max_tokens
+                ),
+                "plain": lambda i: plain_side(url, token, model, prompt(i + 4), max_tokens),
+            }
+            order = list(sides)
             for i in range(rounds):
-                res["chat"].append(with_cpu(chat.proc.pid, chat.ask, prompt(i), max_tokens))
-                res["server"].append(
-                    with_cpu(proc.pid, server_side, client, model, prompt(i), max_tokens)
-                )
+                # Each side goes first, second and third equally often: the side that
+                # follows a switch of process ran measurably slower here.
+                for side in order[i % 3 :] + order[: i % 3]:
+                    time.sleep(SETTLE_S)
+                    res[side].append(sides[side](i))
             res["single_tps"] = statistics.median(r["tps"] for r in res["server"])
             res["concurrent"] = concurrent(client, model, clients, max_tokens)
             return res
@@ -270,12 +341,25 @@ def table(res: dict) -> str:
             f"| server / chat | {s['ttft_s'] / c['ttft_s']:.2f}x time | "
             f"**{s['tps'] / c['tps']:.3f}x** | {s['engine_tps'] / c['engine_tps']:.3f}x |",
             "",
+            *_plain_line(res, c["ttft_s"]),
             *_cpu_line(res),
             f"{conc['clients']} clients at once: {conc['answered']}/{conc['clients']} answered "
             f"({conc['lost']} lost), {conc['tokens']} tokens in {conc['wall_s']:.1f} s = "
             f"{conc['tps']:.1f} tok/s overall (one client alone: {res['single_tps']:.1f} tok/s).",
         ]
     )
+
+
+def _plain_line(res: dict, chat_ttft: float) -> list[str]:
+    if not res.get("plain"):
+        return []
+    p = statistics.median(r["ttft_s"] for r in res["plain"])
+    return [
+        f"Time to first token with the standard library's HTTP client instead of `openai`: "
+        f"{p * 1000:.0f} ms, **{p / chat_ttft:.2f}x** `sastre chat`'s (the rest of the gap "
+        "is the `openai` client's own work).",
+        "",
+    ]
 
 
 def _cpu_line(res: dict) -> list[str]:

@@ -474,3 +474,39 @@ def test_stop_scanner_holds_back_a_split_stop_string():
     assert out == ["one ", "", "ENx two", ""] and s.hit and s.flush() == ""
     s = StopScanner(["END"])
     assert s.feed("all E") + s.flush() == "all E" and not s.hit
+
+
+def test_prompt_bound_settles_short_requests_and_never_undercounts(tiny_engine):
+    """`surely_fits` skips counting only when the tokens cannot exceed the cap: checked
+    against the real tokenizer's count, with text that is many tokens per character."""
+    from desktop.serve.chat import surely_fits
+    from engine.generate import encode, render_chat
+
+    tok = tiny_engine.chat.generator("tiny", adapter="").loaded.tokenizer
+    samples = ["hi", "word " * 300, "ñandú 🦜 " * 200, "\u4e2d\u6587" * 400, "x" * 3000]
+    for text in samples:
+        msgs = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": text}]
+        n = len(encode(tok, render_chat(tok, msgs)))
+        for cap in (n - 1, n, n + 600, 10 * n + 600):
+            if surely_fits(msgs, cap):
+                assert n <= cap, (text[:20], n, cap)
+    short = [{"role": "user", "content": "hi"}]
+    assert surely_fits(short, 4096) and not surely_fits(short, 100)
+
+
+def test_first_streamed_text_is_handed_over_before_the_next_token():
+    """The engine thread waits for the event loop to write the first piece (bounded), and
+    never waits when nobody is streaming."""
+    import time
+
+    from desktop.serve.executor import HAND_OVER_S, EngineJob
+
+    job = EngineJob(lambda j: None, lambda kind, payload: None)
+    threading.Timer(0.01, job.delivered.set).start()
+    t = time.perf_counter()
+    job.hand_over()
+    assert job.delivered.is_set() and time.perf_counter() - t < HAND_OVER_S
+    lost = EngineJob(lambda j: None, lambda kind, payload: None)
+    t = time.perf_counter()
+    lost.hand_over()  # nobody sets it: gives up after the bound
+    assert HAND_OVER_S * 0.9 <= time.perf_counter() - t < 1.0

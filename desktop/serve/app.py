@@ -228,6 +228,7 @@ async def _sse(
                 payload += call.ready_deltas()
                 parts.append(payload)
                 yield _sse_line(chatapi.chunk(cid, req.model.id, created, {"content": payload}))
+                call.job.delivered.set()  # written: the engine thread may go on
             elif kind == "result":
                 result, stopped = payload
                 state.answers.add(cid, req.text, "".join(parts), result, req.system)

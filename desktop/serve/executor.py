@@ -23,6 +23,9 @@ log = logging.getLogger("sastre.serve")
 
 Emit = Callable[[str, Any], None]
 POLL_S = 0.25  # how often a waiting request checks that its client is still there
+# How long the engine thread waits for the first streamed piece of text to reach the
+# socket before it computes the next token (see `EngineJob.hand_over`).
+HAND_OVER_S = 0.05
 
 
 class EngineJob:
@@ -32,6 +35,20 @@ class EngineJob:
         self.fn = fn
         self.emit = emit
         self.cancel = threading.Event()
+        self.delivered = threading.Event()  # set by the event loop once text is written
+
+    def hand_over(self) -> None:
+        """Wait (briefly) until the event loop has written the text just emitted.
+
+        Between two tokens the engine thread runs Python (the next step's graph, the
+        detokenizer, MLX's buffer cache) and holds the GIL for several milliseconds at a
+        time. Each pass of the event loop needs the GIL again, and forwarding one piece of
+        text takes several passes, so without this the first token reached the client
+        ~20 ms after the model produced it (measured: 24 ms of a 35 ms time-to-first-token
+        gap with `sastre chat`). Waiting here releases the GIL until the text is out.
+        Used for the first piece only: later ones are batched while the model works.
+        """
+        self.delivered.wait(HAND_OVER_S)
 
     def run(self) -> None:
         """Called on the engine thread; never raises (errors go to the caller as events)."""
