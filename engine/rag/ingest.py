@@ -217,7 +217,7 @@ class Indexer:
     def _get_embedder(self) -> Embedder:
         if self.embedder is None:
             model = self.col.embedding_model if self.col else self.embedding_model
-            self.embedder = self.embedder_for(model or self.config.embedding_model)
+            self.embedder = self.embedder_for(model)  # None: the library's default model
         return self.embedder
 
     def _ensure_collection(self) -> Collection:

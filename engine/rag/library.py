@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from engine.errors import not_found
-from engine.rag.config import RagConfig
-from engine.rag.embed import Embedder, make_embedder, resolve_model
+from engine.rag.config import AUTO_EMBEDDING_MODEL, RagConfig
+from engine.rag.embed import Embedder, auto_model, make_embedder, person_language, resolve_model
 from engine.rag.errors import (
     CollectionNotFoundError,
     DocumentNotFoundError,
@@ -58,9 +58,17 @@ class Library:
         self.parse_fn = parse_fn  # "module:function" to replace the parser (tests)
 
     # -- models ------------------------------------------------------------------------
+    def default_embedding_model(self) -> str:
+        """The model new collections are built with: the configured one, with 'auto'
+        decided by the language the person uses Sastre in (embed.auto_model)."""
+        name = self.config.embedding_model
+        if name != AUTO_EMBEDDING_MODEL:
+            return name
+        return auto_model(person_language(self.store.settings.get("language")))
+
     def embedder(self, model: str | None = None) -> Embedder:
         """The embedder for a model id, folder or hub id (default: the configured model)."""
-        name = model or self.config.embedding_model
+        name = model or self.default_embedding_model()
         key = self._model_id(name)
         if key not in self._embedders:
             self._embedders[key] = self._factory(name)

@@ -3045,14 +3045,6 @@ Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecci
         <translation>Modelo de embeddings</translation>
     </message>
     <message>
-        <source>all-MiniLM-L6-v2 (built in)</source>
-        <translation>all-MiniLM-L6-v2 (incorporado)</translation>
-    </message>
-    <message>
-        <source>Used for new collections: a sentence-transformers folder or hub id. Existing collections keep the model they were built with.</source>
-        <translation>Se usa en las colecciones nuevas: una carpeta de sentence-transformers o un id. del hub. Las colecciones existentes conservan el modelo con el que se crearon.</translation>
-    </message>
-    <message>
         <source>Answers</source>
         <translation>Respuestas</translation>
     </message>
@@ -3067,6 +3059,14 @@ Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecci
     <message>
         <source>Chats, documents, feedback and downloaded models are kept here. Change… picks another folder for the next start.</source>
         <translation>Aquí se guardan las conversaciones, los documentos, las valoraciones y los modelos descargados. «Cambiar…» elige otra carpeta para el próximo inicio.</translation>
+    </message>
+    <message>
+        <source>Automatic: multilingual in Spanish, all-MiniLM-L6-v2 in English</source>
+        <translation>Automático: multilingüe en español, all-MiniLM-L6-v2 en inglés</translation>
+    </message>
+    <message>
+        <source>Used for new collections: empty for the automatic choice, &apos;multilingual&apos; (questions in one language find documents in another; indexes about three times slower), &apos;default&apos; (all-MiniLM-L6-v2, English), or a sentence-transformers folder or hub id. Existing collections keep the model they were built with.</source>
+        <translation>Para las colecciones nuevas: vacío para la elección automática, &apos;multilingual&apos; (las preguntas en un idioma encuentran documentos en otro; indexa unas tres veces más despacio), &apos;default&apos; (all-MiniLM-L6-v2, inglés), o una carpeta o id del hub de sentence-transformers. Las colecciones que ya existen conservan el modelo con el que se crearon.</translation>
     </message>
     <message>
         <source>Personalization</source>
