@@ -174,7 +174,6 @@ def plain_side(url: str, token: str, model: str, text: str, max_tokens: int) -> 
         resp = conn.getresponse()
     except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
         conn.close()  # the server closed the idle kept-alive connection: open a new one
-        t0 = time.perf_counter()
         conn.request("POST", u.path + "/chat/completions", body, headers)
         resp = conn.getresponse()
     while (line := resp.readline()) and not line.startswith(b"data: [DONE]"):

@@ -510,3 +510,24 @@ def test_first_streamed_text_is_handed_over_before_the_next_token():
     t = time.perf_counter()
     lost.hand_over()  # nobody sets it: gives up after the bound
     assert HAND_OVER_S * 0.9 <= time.perf_counter() - t < 1.0
+
+
+def test_an_idle_connection_stays_open_for_the_next_request(server):
+    """uvicorn closes idle connections after 5 s by default; a tool asking every few
+    seconds would pay a new connection before each answer."""
+    import time
+
+    s = server
+    conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=60)
+    headers = {"Host": f"127.0.0.1:{s.port}", "Authorization": f"Bearer {read_token(s.data)}"}
+    try:
+        conn.request("GET", "/v1/models", headers=headers)
+        assert conn.getresponse().read() and conn.sock is not None
+        first = conn.sock
+        time.sleep(6)
+        conn.request("GET", "/v1/models", headers=headers)  # the same socket, still open
+        resp = conn.getresponse()
+        assert resp.status == 200 and json.loads(resp.read())["data"]
+        assert conn.sock is first
+    finally:
+        conn.close()

@@ -20,6 +20,7 @@ from desktop.serve.config import ServerConfig
 from engine.errors import SastreError
 
 log = logging.getLogger("sastre.serve")
+KEEP_ALIVE_S = 75  # as nginx's default
 
 
 def bind(host: str, port: int) -> list[socket.socket]:
@@ -86,6 +87,9 @@ class Server:
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=3,
+            # Keep an idle client's connection open (uvicorn's default is 5 s): a tool that
+            # asks every few seconds then skips a new connection before each answer.
+            timeout_keep_alive=KEEP_ALIVE_S,
             server_header=False,
         )
         self._uvicorn = _Uvicorn(config, self._ready(on_ready), state.executor.cancel_all)
