@@ -10,7 +10,9 @@ the last time (start-up, any finished job: a model load, the first embedding, in
 `IdleCollector` runs a full collection and then `gc.freeze()`: every object still alive
 after a full collection is reachable, so moving them to the permanent generation leaks
 nothing, and later automatic collections, also during a busy stretch, walk only what
-was made since. Frozen objects are still freed by reference counting when dropped.
+was made since. Frozen objects are still freed by reference counting when dropped; a
+reference cycle among them (a closed chat's widgets, say) is not, so every half hour of
+use the idle collection first unfreezes everything and walks it all once.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ log = logging.getLogger("sastre.gc")
 
 CHECK_MS = 1000  # how often idleness is checked
 QUIET_S = 1.5  # no key or mouse input for this long counts as idle
+REFREEZE_S = 1800  # how often an idle collection walks the frozen objects too
 
 _INPUT = {
     QEvent.Type.KeyPress,
@@ -44,6 +47,7 @@ class IdleCollector(QObject):
         self.dirty = True  # start-up made objects
         self.runs = 0
         self.last_ms = 0.0
+        self._walked_all = time.monotonic()  # when frozen objects were last walked
         self._last_input = time.monotonic()
         app.installEventFilter(self)
         service.job_started.connect(self._on_job)
@@ -72,6 +76,9 @@ class IdleCollector(QObject):
 
     def collect(self) -> None:
         t = time.perf_counter()
+        if time.monotonic() - self._walked_all >= REFREEZE_S:
+            gc.unfreeze()  # cycles that became garbage after their freeze go now
+            self._walked_all = time.monotonic()
         gc.collect()
         gc.freeze()
         self.last_ms = (time.perf_counter() - t) * 1000

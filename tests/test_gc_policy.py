@@ -16,7 +16,7 @@ from PySide6.QtGui import QMouseEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from desktop.engine_thread import EngineService  # noqa: E402
-from desktop.gc_policy import QUIET_S, IdleCollector  # noqa: E402
+from desktop.gc_policy import QUIET_S, REFREEZE_S, IdleCollector  # noqa: E402
 
 
 class Node:
@@ -70,6 +70,18 @@ def test_collects_and_freezes_only_when_idle_and_something_changed(qtbot):
         later = weakref.ref(Node())
         gc.collect()  # after a freeze, collections still free what is new
         assert later() is None
+
+        kept = Node()
+        frozen_cycle = weakref.ref(kept)
+        collector.dirty = True
+        collector.check()  # `kept` is alive: frozen with the rest
+        del kept
+        gc.collect()
+        assert frozen_cycle() is not None  # a frozen cycle outlives ordinary collections
+        collector._walked_all -= REFREEZE_S
+        collector.dirty = True
+        collector.check()  # the periodic walk over everything frees it
+        assert frozen_cycle() is None and collector.runs == 4
     finally:
         gc.unfreeze()
         collector.stop()
