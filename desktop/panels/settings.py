@@ -402,8 +402,8 @@ class SettingsPanel(Retranslates, QWidget):
         self.embedding_note.setText(
             self.tr(
                 "Used for new collections: empty for the automatic choice, 'multilingual' "
-                "(questions in one language find documents in another; indexes about three "
-                "times slower), 'default' (all-MiniLM-L6-v2, English), or a "
+                "(questions in one language find documents in another; indexes three to "
+                "four times slower), 'default' (all-MiniLM-L6-v2, English), or a "
                 "sentence-transformers folder or hub id. Existing collections keep the "
                 "model they were built with."
             )

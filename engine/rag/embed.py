@@ -70,7 +70,7 @@ def auto_model(language: str) -> str:
     """The embedding model 'auto' picks for new collections. Spanish: the multilingual
     model, since a Spanish speaker's questions often meet English documents (hard set,
     Spanish over English: 0.879 vs MiniLM's 0.818, file recall@5 0.941 vs 0.895); it embeds
-    at about a third of MiniLM's speed, which English speakers need not pay (their
+    at about a quarter of MiniLM's speed (0.28x), which English speakers need not pay (their
     questions in English find English documents as well with MiniLM). bench/rag_quality.py."""
     if language == "es" and multilingual_installed():
         return MULTILINGUAL_MODEL

@@ -3045,6 +3045,10 @@ Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecci
         <translation>Modelo de embeddings</translation>
     </message>
     <message>
+        <source>Used for new collections: empty for the automatic choice, &apos;multilingual&apos; (questions in one language find documents in another; indexes three to four times slower), &apos;default&apos; (all-MiniLM-L6-v2, English), or a sentence-transformers folder or hub id. Existing collections keep the model they were built with.</source>
+        <translation>Para las colecciones nuevas: vacío para la elección automática, &apos;multilingual&apos; (las preguntas en un idioma encuentran documentos en otro; indexa entre tres y cuatro veces más despacio), &apos;default&apos; (all-MiniLM-L6-v2, inglés), o una carpeta o id del hub de sentence-transformers. Las colecciones que ya existen conservan el modelo con el que se crearon.</translation>
+    </message>
+    <message>
         <source>Answers</source>
         <translation>Respuestas</translation>
     </message>
@@ -3063,10 +3067,6 @@ Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecci
     <message>
         <source>Automatic: multilingual in Spanish, all-MiniLM-L6-v2 in English</source>
         <translation>Automático: multilingüe en español, all-MiniLM-L6-v2 en inglés</translation>
-    </message>
-    <message>
-        <source>Used for new collections: empty for the automatic choice, &apos;multilingual&apos; (questions in one language find documents in another; indexes about three times slower), &apos;default&apos; (all-MiniLM-L6-v2, English), or a sentence-transformers folder or hub id. Existing collections keep the model they were built with.</source>
-        <translation>Para las colecciones nuevas: vacío para la elección automática, &apos;multilingual&apos; (las preguntas en un idioma encuentran documentos en otro; indexa unas tres veces más despacio), &apos;default&apos; (all-MiniLM-L6-v2, inglés), o una carpeta o id del hub de sentence-transformers. Las colecciones que ya existen conservan el modelo con el que se crearon.</translation>
     </message>
     <message>
         <source>Personalization</source>
