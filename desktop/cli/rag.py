@@ -22,7 +22,7 @@ from desktop.cli.common import (
     sub,
     table,
 )
-from engine.config import GenerationConfig, help_for
+from engine.config import GenerationConfig, choices_for, help_for
 from engine.rag import secrets
 from engine.rag.config import RagConfig
 
@@ -94,7 +94,7 @@ def _search_parsers(subs) -> None:
         "--mode", choices=("hybrid", "vector", "bm25"), default="hybrid", help="Retriever to use."
     )
     p.add_argument(
-        "--fusion", choices=("auto", "convex", "rrf"), default=None, help=_rag_help("fusion")
+        "--fusion", choices=choices_for(RagConfig, "fusion"), default=None, help=_rag_help("fusion")
     )
     p.add_argument(
         "--max-per-file", type=int, default=None, metavar="N", help=_rag_help("max_per_file")

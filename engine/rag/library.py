@@ -61,14 +61,19 @@ class Library:
     def default_embedding_model(self) -> str:
         """The model new collections are built with: the configured one, with 'auto'
         decided by the language the person uses Sastre in (embed.auto_model)."""
-        name = self.config.embedding_model
+        return self._concrete(self.config.embedding_model)
+
+    def _concrete(self, name: str | None) -> str:
+        """A model name with 'auto' (or none: the configured model) decided here, where
+        the app's saved language is known; every name the library is given passes here."""
+        name = name or self.config.embedding_model
         if name != AUTO_EMBEDDING_MODEL:
             return name
         return auto_model(person_language(self.store.settings.get("language")))
 
     def embedder(self, model: str | None = None) -> Embedder:
         """The embedder for a model id, folder or hub id (default: the configured model)."""
-        name = model or self.default_embedding_model()
+        name = self._concrete(model)
         key = self._model_id(name)
         if key not in self._embedders:
             self._embedders[key] = self._factory(name)
@@ -76,7 +81,7 @@ class Library:
 
     def _model_id(self, name: str) -> str:
         try:
-            return resolve_model(name)[0]
+            return resolve_model(self._concrete(name))[0]
         except Exception:  # noqa: BLE001 - a test double's id is not resolvable
             return name
 
@@ -137,7 +142,7 @@ class Library:
                 collection,
                 self.embedder,
                 self.config,
-                embedding_model=embedding_model,
+                embedding_model=self._concrete(embedding_model) if embedding_model else None,
                 parse_fn=self.parse_fn,
             )
             return indexer.run(paths, progress=progress, cancel=cancel, pause=pause)
