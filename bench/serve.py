@@ -10,9 +10,9 @@ processes that wait while the other works matters on a loaded machine: the OS
 favours a process that has been sleeping. Both use the same
 prompts (one per round, so the prompt cache helps neither), greedy sampling and
 max tokens; rounds alternate between the sides, in a rotating order, so machine noise
-hits each alike, with a pause before each (see SETTLE_S). A third side sends the server the same kind of
-request with the standard library's HTTP client, to tell the server's cost from the
-`openai` client's.
+hits each alike, with a pause before each (see SETTLE_S). A third side sends the server
+the same kind of request with the standard library's HTTP client, to tell the server's
+cost from the `openai` client's.
 Time to first token and tokens/s are measured the same way on both sides, from
 the caller: TTFT from the call to the first piece of text, tokens/s as the tokens
 after the first over the time after the first. Then N clients ask at once: every
@@ -57,6 +57,10 @@ SETTLE_S = 0.5
 
 def prompt(i: int) -> str:
     return f"Give me three practical tips for {TOPICS[i % len(TOPICS)]}."
+
+
+def messages(text: str) -> list[dict]:
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}]
 
 
 def prepare(data: Path, model_dir: str | None) -> str:
@@ -134,7 +138,7 @@ def server_side(client, model: str, text: str, max_tokens: int) -> dict:
         seed=0,
         stream=True,
         stream_options={"include_usage": True},
-        messages=[{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}],
+        messages=messages(text),
     )
     for chunk in stream:
         if chunk.choices and chunk.choices[0].delta.content:
@@ -161,7 +165,7 @@ def plain_side(url: str, token: str, model: str, text: str, max_tokens: int) -> 
             "temperature": 0.0,
             "seed": 0,
             "stream": True,
-            "messages": [{"role": "system", "content": SYSTEM}, {"role": "user", "content": text}],
+            "messages": messages(text),
         }
     )
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -241,10 +245,7 @@ def concurrent(client, model: str, clients: int, max_tokens: int) -> dict:
                 model=model,
                 max_tokens=max_tokens,
                 temperature=0.0,
-                messages=[
-                    {"role": "system", "content": SYSTEM},
-                    {"role": "user", "content": prompt(100 + i)},
-                ],
+                messages=messages(prompt(100 + i)),
             )
             results[i] = {"tokens": r.usage.completion_tokens, "done": time.perf_counter()}
         except BaseException as exc:  # noqa: BLE001 - counted as lost
@@ -306,7 +307,7 @@ def run(rounds: int, max_tokens: int, clients: int, model_dir: str | None) -> di
             for i in range(rounds):
                 # Each side goes first, second and third equally often: the side that
                 # follows a switch of process ran measurably slower here.
-                for side in order[i % 3 :] + order[: i % 3]:
+                for side in order[i % len(order) :] + order[: i % len(order)]:
                     time.sleep(SETTLE_S)
                     res[side].append(sides[side](i))
             res["single_tps"] = statistics.median(r["tps"] for r in res["server"])
@@ -355,8 +356,8 @@ def _plain_line(res: dict, chat_ttft: float) -> list[str]:
     p = statistics.median(r["ttft_s"] for r in res["plain"])
     return [
         f"Time to first token with the standard library's HTTP client instead of `openai`: "
-        f"{p * 1000:.0f} ms, **{p / chat_ttft:.2f}x** `sastre chat`'s (the rest of the gap "
-        "is the `openai` client's own work).",
+        f"{p * 1000:.0f} ms, **{p / chat_ttft:.2f}x** `sastre chat`'s (its difference from "
+        "the `openai` row is that client's own work).",
         "",
     ]
 
