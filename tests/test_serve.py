@@ -531,3 +531,24 @@ def test_an_idle_connection_stays_open_for_the_next_request(server):
         assert conn.sock is first
     finally:
         conn.close()
+
+
+def test_the_stand_alone_server_runs_the_model_on_the_thread_that_asks():
+    """`sastre serve` runs jobs on its main thread (as `sastre chat` runs generation):
+    start-up work before the loop runs at once, queued jobs run on the calling thread,
+    in order, and stop() ends the loop after them."""
+    from desktop.serve.executor import EngineJob, ThreadExecutor
+
+    ex = ThreadExecutor(own_thread=False)
+    assert ex.call(threading.current_thread) is threading.current_thread()
+    seen: list = []
+    for i in range(3):
+        job = EngineJob(
+            lambda j, i=i: seen.append((i, threading.current_thread())), lambda *a: None
+        )
+        ex.submit(job)
+    ex.stop()
+    ex.run_here()  # returns once the three have run
+    assert [i for i, _ in seen] == [0, 1, 2]
+    assert {t for _, t in seen} == {threading.current_thread()}
+    assert ex.pending() == 0

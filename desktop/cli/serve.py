@@ -91,7 +91,7 @@ def _run(args, cfg: ServerConfig) -> int:
     from desktop.serve.runner import Server, make_state
 
     eng = engine(args)
-    executor = ThreadExecutor()
+    executor = ThreadExecutor(own_thread=False)  # the model's work runs here, as in `sastre chat`
     try:
         name = args.model
         if name and eng.store.models.get(name) is None:
@@ -106,7 +106,7 @@ def _run(args, cfg: ServerConfig) -> int:
                 file=sys.stderr,
             )
         read_token(eng.data_dir)
-        server.run()  # until Ctrl-C or SIGTERM
+        server.serve_with_engine_here(executor)  # until Ctrl-C or SIGTERM
         print("sastre: server stopped.", file=sys.stderr)
     finally:
         executor.shutdown()

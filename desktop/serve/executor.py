@@ -1,7 +1,8 @@
 """Where the server's model work runs: the one engine thread that owns MLX.
 
 An `Executor` runs `EngineJob`s one after another on that thread. Two implement
-it: `ThreadExecutor`, the stand-alone `sastre serve`'s own thread, and the GUI's
+it: `ThreadExecutor`, the stand-alone `sastre serve`'s (its main thread, as for
+`sastre chat`), and the GUI's
 (desktop/serve/qt_executor.py), which queues jobs onto the app's engine thread so
 that the app and the server share one loaded model. The async side talks to a
 job through `EngineCall`: events come back on the event loop, and setting the
@@ -105,15 +106,21 @@ class CountingExecutor:
 
 
 class ThreadExecutor(CountingExecutor):
-    """The stand-alone server's engine thread."""
+    """The stand-alone server's engine thread: its own, or (`own_thread=False`) the thread
+    that calls `run_here`, which `sastre serve` makes its main thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, own_thread: bool = True) -> None:
         super().__init__()
         self._queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._loop, name="sastre-engine", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        self._runner: threading.Thread | None = None
+        if own_thread:
+            self._thread = threading.Thread(target=self.run_here, name="sastre-engine", daemon=True)
+            self._thread.start()
 
-    def _loop(self) -> None:
+    def run_here(self) -> None:
+        """Run the queued jobs on this thread until `stop()` or `shutdown()`."""
+        self._runner = threading.current_thread()
         while (run := self._queue.get()) is not None:
             try:
                 run()
@@ -125,6 +132,8 @@ class ThreadExecutor(CountingExecutor):
 
     def call(self, fn: Callable[[], Any]) -> Any:
         """Run `fn` on the engine thread and wait for its result (start-up work)."""
+        if self._thread is None and self._runner in (None, threading.current_thread()):
+            return fn()  # this thread is (or is about to be) the engine thread
         box: dict[str, Any] = {}
 
         def job_fn(_job: EngineJob) -> None:
@@ -143,10 +152,15 @@ class ThreadExecutor(CountingExecutor):
             raise box["error"]
         return box.get("value")
 
+    def stop(self) -> None:
+        """End `run_here` after the jobs already queued."""
+        self._queue.put(None)
+
     def shutdown(self) -> None:
         self.cancel_all()
-        self._queue.put(None)
-        self._thread.join(timeout=30)
+        self.stop()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
 
 
 class QueueFull(Exception):
