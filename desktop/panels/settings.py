@@ -370,7 +370,6 @@ class SettingsPanel(Retranslates, QWidget):
         self.ctx.ui.setValue("language", choice)
         if self.ctx.translations is not None:
             self.ctx.translations.apply(choice)
-            i18n.tell_engine(self.ctx.engine, self.ctx.translations.language)
 
     def set_appearance(self, choice: str) -> None:
         if self._loading:
@@ -397,15 +396,14 @@ class SettingsPanel(Retranslates, QWidget):
         self.default_model_label.setText(self.tr("Default model"))
         self.embedding_label.setText(self.tr("Embedding model"))
         self.embedding.setPlaceholderText(
-            self.tr("Automatic: multilingual in Spanish, all-MiniLM-L6-v2 in English")
+            self.tr("Automatic: multilingual-e5-small (Spanish and English)")
         )
         self.embedding_note.setText(
             self.tr(
-                "Used for new collections: empty for the automatic choice, 'multilingual' "
-                "(questions in one language find documents in another; indexes three to "
-                "four times slower), 'default' (all-MiniLM-L6-v2, English), or a "
-                "sentence-transformers folder or hub id. Existing collections keep the "
-                "model they were built with."
+                "Used for new collections: empty for the automatic choice (multilingual: "
+                "a question in Spanish or English finds documents in either language), "
+                "'default' (all-MiniLM-L6-v2, English only), or a sentence-transformers "
+                "folder or hub id. Existing collections keep the model they were built with."
             )
         )
         self.gen_box.setTitle(self.tr("Answers"))

@@ -20,11 +20,17 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from engine.rag import citations
+from engine.rag.embed import MULTILINGUAL_MODEL
 from engine.rag.types import Retrieval, Source
 
 SUPPORTED = 0.5  # support at or above this: the passage backs the sentence
 MIN_WORDS = 3  # sentences with fewer content words ("Sure!") are not checked
-_SIM_FLOOR, _SIM_SPAN = 0.25, 0.55  # cosine similarity mapped onto 0..1 from here
+# Cosine similarity mapped onto 0..1 from FLOOR over SPAN, per embedding model: each
+# model has its own scale. multilingual-e5's cosines sit between about 0.75 and 0.95 for
+# related and unrelated text alike; its range is MiniLM's (0.25 to 0.80) carried over by
+# matching the two models' quantiles on the same sentence pairs (bench/rag_eval: MiniLM's
+# 0.25 is e5's 0.855, its 0.80 (99.9th percentile) e5's 0.95).
+_SIM_RANGE = {None: (0.25, 0.55), MULTILINGUAL_MODEL: (0.855, 0.095)}
 
 _SENTENCE_END = re.compile(
     r"(?<=[.!?。])[\"')\]]*\s+(?=[\"'(\[]*[A-ZÁÉÍÓÚÑ¿¡0-9*<])|\n{2,}|\n(?=\s*[-*+] |\s*\d+[.)] )"
@@ -112,11 +118,12 @@ def attribute(
     answer: str,
     sources: Sequence[Source],
     embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+    model: str | None = None,
 ) -> list[SentenceSupport]:
     """Each sentence of `answer` with the sources that support it (see the module doc).
 
-    `embed` maps texts to L2-normalised vectors (the library's embedder); without it
-    only word overlap is used.
+    `embed` maps texts to L2-normalised vectors (the library's embedder, whose model id is
+    `model`: it sets the similarity scale); without it only word overlap is used.
     """
     spans = split_sentences(answer)
     out = [SentenceSupport(answer[a:b], a, b) for a, b in spans]
@@ -125,7 +132,7 @@ def attribute(
             s.checked = len(content_words(_plain(s.text))) >= MIN_WORDS
         return out
     plain = [_plain(s.text) for s in out]
-    scores = _scores(plain, [s.text for s in sources], embed)  # sentences x sources
+    scores = _scores(plain, [s.text for s in sources], embed, model)  # sentences x sources
     numbers = [s.n for s in sources]
     for i, s in enumerate(out):
         s.checked = len(content_words(plain[i])) >= MIN_WORDS and not _MARKUP.search(s.text)
@@ -165,7 +172,10 @@ def _share(part: set, whole: set) -> float:
 
 
 def _scores(
-    sentences: list[str], passages: list[str], embed: Callable[[Sequence[str]], np.ndarray] | None
+    sentences: list[str],
+    passages: list[str],
+    embed: Callable[[Sequence[str]], np.ndarray] | None,
+    model: str | None = None,
 ) -> np.ndarray:
     # Words, and pairs of neighbouring words: a made-up sentence often reuses a passage's
     # words (it is on topic) but not its phrases.
@@ -196,7 +206,8 @@ def _scores(
     best = np.full((len(sentences), len(passages)), -1.0, dtype=np.float32)
     for k, j in enumerate(owner):
         best[:, j] = np.maximum(best[:, j], sims[:, k])
-    similarity = np.clip((best - _SIM_FLOOR) / _SIM_SPAN, 0.0, 1.0)
+    floor, span = _SIM_RANGE.get(model, _SIM_RANGE[None])
+    similarity = np.clip((best - floor) / span, 0.0, 1.0)
     return (0.5 * similarity + 0.5 * overlap) * _literals_found(sentences, passages)
 
 
@@ -224,6 +235,6 @@ def finish_answer(
     model cited nothing, then the Sources block when the answer still cites nothing."""
     from engine.rag.answer import citation_suffix
 
-    sentences = attribute(answer, retrieval.sources(), embed)
+    sentences = attribute(answer, retrieval.sources(), embed, retrieval.model)
     text = cite(answer, sentences)
     return text + citation_suffix(text, retrieval), sentences

