@@ -73,8 +73,9 @@ class MemoryVectors:
 
 def fusion_for(config: RagConfig, col: Collection) -> str:
     """The fusion a collection's searches use. 'auto' follows bench/rag_quality.py on the
-    hard set: multilingual-e5 with rrf 0.941 file recall@5 vs 0.908 convex; MiniLM with
-    convex 0.895 vs 0.868 rrf (BENCHMARKS.md, "Retrieval quality, hard set")."""
+    hard set: multilingual-e5 with rrf 0.934 file recall@5 vs 0.914 convex (Spanish over
+    English 0.879 vs 0.818); MiniLM with convex 0.895 vs 0.868 rrf (BENCHMARKS.md,
+    "Retrieval quality, hard set")."""
     if config.fusion != "auto":
         return config.fusion
     return "rrf" if col.embedding_model == MULTILINGUAL_MODEL else "convex"
