@@ -80,22 +80,26 @@ def evaluate(lib, questions, modes, docs: Path | None = None) -> dict:
             setattr(lib.config, k, v)
         try:
             for q in questions:
-                if not q["file"]:
-                    continue
-                hits = lib.search(q["q"], "eval", k=K, mode=lib_mode)
-                for level, pages in (("file", None), ("page", q.get("pages"))):
-                    if level == "page" and not pages:
-                        continue
-                    r = rank_of(hits, q["file"], pages, docs)
-                    for lang in ("all", group(q)):
-                        cell = rows.setdefault((mode, level, lang), {"n": 0, "hit": 0, "rr": 0.0})
-                        cell["n"] += 1
-                        cell["hit"] += r is not None
-                        cell["rr"] += 1.0 / r if r else 0.0
+                if q["file"]:
+                    tally(rows, mode, q, lib.search(q["q"], "eval", k=K, mode=lib_mode), docs)
         finally:
             for k, v in saved.items():
                 setattr(lib.config, k, v)
     return rows
+
+
+def tally(rows: dict, mode: str, q: dict, hits, docs: Path | None = None) -> None:
+    """Count one question's hits into the table cells of a row (file and, for questions
+    with pages, file + page; all questions and the question's language group)."""
+    for level, pages in (("file", None), ("page", q.get("pages"))):
+        if level == "page" and not pages:
+            continue
+        r = rank_of(hits, q["file"], pages, docs)
+        for lang in ("all", group(q)):
+            cell = rows.setdefault((mode, level, lang), {"n": 0, "hit": 0, "rr": 0.0})
+            cell["n"] += 1
+            cell["hit"] += r is not None
+            cell["rr"] += 1.0 / r if r else 0.0
 
 
 def gate(lib, questions) -> dict:

@@ -26,7 +26,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
 
-from rag_quality import SETS, K, group, load_questions, rank_of  # noqa: E402
+from rag_quality import SETS, K, load_questions, table, tally  # noqa: E402
 
 HYDE = (
     "Write one or two sentences that could be the passage of a document answering the "
@@ -98,50 +98,33 @@ def main() -> int:
     emb = lib.embedder(col.embedding_model)
     docs = folder / "docs" if args.set == "hard" else None
 
-    def run(q: dict, row: str):
-        t = texts[q["q"]]
-        if row == "question":
-            return lib.search(q["q"], "eval", k=K)
-        if row == "question + answer":
-            return lib.search(q["q"] + "\n" + t["hyde"], "eval", k=K)
-        if row == "answer in the vector only":
-            vec = emb.embed_query(q["q"] + "\n" + t["hyde"])
-            return search(
-                store, col, emb, q["q"], k=K, config=lib.config, query_vector=vec,
-                memory=lib.vectors,
-            )  # fmt: skip
-        if row == "question + keywords":
-            return lib.search(q["q"] + "\n" + t["keywords"], "eval", k=K)
-        if row == "vector: question":
-            return lib.search(q["q"], "eval", k=K, mode="vector")
-        if row == "vector: question + answer":
-            return lib.search(q["q"] + "\n" + t["hyde"], "eval", k=K, mode="vector")
-        raise ValueError(row)
+    def hybrid(text: str):
+        return lib.search(text, "eval", k=K)
 
-    rows = [
-        "question",
-        "question + answer",
-        "answer in the vector only",
-        "question + keywords",
-        "vector: question",
-        "vector: question + answer",
-    ]
-    groups = sorted({group(q) for q in questions})
-    print(f"{len(questions)} questions, collection model {col.embedding_model}, k = {K}")
-    print("| query | file recall@5 | file MRR@5 | " + " | ".join(groups) + " |")
-    print("|---|---|---|" + "---|" * len(groups))
-    for row in rows:
-        hit = rr = 0.0
-        per: dict[str, list[int]] = {g: [0, 0] for g in groups}
+    def vector(text: str):
+        return lib.search(text, "eval", k=K, mode="vector")
+
+    def answer_in_vector(question: str, answer: str):
+        vec = emb.embed_query(question + "\n" + answer)
+        return search(
+            store, col, emb, question, k=K, config=lib.config, query_vector=vec,
+            memory=lib.vectors,
+        )  # fmt: skip
+
+    queries = {  # row -> (question, the model's texts) -> hits
+        "question": lambda q, t: hybrid(q),
+        "question + answer": lambda q, t: hybrid(q + "\n" + t["hyde"]),
+        "answer in the vector only": lambda q, t: answer_in_vector(q, t["hyde"]),
+        "question + keywords": lambda q, t: hybrid(q + "\n" + t["keywords"]),
+        "vector: question": lambda q, t: vector(q),
+        "vector: question + answer": lambda q, t: vector(q + "\n" + t["hyde"]),
+    }
+    cells: dict = {}
+    for row, run in queries.items():
         for q in questions:
-            r = rank_of(run(q, row), q["file"], None, docs)
-            hit += r is not None
-            rr += 1.0 / r if r else 0.0
-            per[group(q)][0] += r is not None
-            per[group(q)][1] += 1
-        cells = [f"{h / n:.3f}" for h, n in per.values()]
-        n = len(questions)
-        print(f"| {row} | {hit / n:.3f} | {rr / n:.3f} | " + " | ".join(cells) + " |")
+            tally(cells, row, q, run(q["q"], texts[q["q"]]), docs)
+    print(f"{len(questions)} questions, collection model {col.embedding_model}, k = {K}")
+    print(table(cells, list(queries)).replace("| retriever |", "| query |", 1))
     for q in questions[:3]:
         print(json.dumps({"q": q["q"], **texts[q["q"]]}, ensure_ascii=False))
     store.close()

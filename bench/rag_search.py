@@ -138,17 +138,15 @@ def main() -> int:
     def bm25(i):
         return search(store, col, None, texts[i], k=CANDIDATES, config=cfg, mode="bm25")
 
-    def hybrid(i):
+    def hybrid(i, config=cfg):
         return search(
-            store, col, None, texts[i], k=K, config=cfg, query_vector=qv[i], memory=memory
+            store, col, None, texts[i], k=K, config=config, query_vector=qv[i], memory=memory
         )
 
     convex = RagConfig(fusion="convex")
 
     def hybrid_convex(i):
-        return search(
-            store, col, None, texts[i], k=K, config=convex, query_vector=qv[i], memory=memory
-        )
+        return hybrid(i, convex)
 
     def hybrid_sqlite(i):
         return search(store, col, None, texts[i], k=K, config=cfg, query_vector=qv[i])
